@@ -1,0 +1,3 @@
+module github.com/ringo-sip/ringo
+
+go 1.26
