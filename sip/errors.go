@@ -45,6 +45,9 @@ type ParseError struct {
 }
 
 func (e *ParseError) Error() string {
+	if e.Err == ErrMissingHeader {
+		return "sip: missing " + e.Header + " header"
+	}
 	if e.Offset < 0 {
 		return "sip: bad " + e.Header + ": " + e.Err.Error()
 	}
