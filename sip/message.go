@@ -110,7 +110,8 @@ func NewRequest(method string, uri URI) *Request {
 
 // StartLine returns "METHOD uri SIP/2.0".
 func (r *Request) StartLine() string {
-	return string(r.appendStartLine(nil))
+	b := r.appendStartLine(nil)
+	return string(b[:len(b)-2])
 }
 
 func (r *Request) appendStartLine(b []byte) []byte {
