@@ -49,8 +49,8 @@ func runClientCases(t *testing.T, cases []clientCase) {
 
 func TestInviteClient(t *testing.T) {
 	runClientCases(t, []clientCase{{
-		name:  "unreliable/Calling: Timer A retransmits, Timer B times out",
-		steps: func(e *clientEnv) []step { return []step{{0, e.start("INVITE")}} },
+		name:     "unreliable/Calling: Timer A retransmits, Timer B times out",
+		steps:    func(e *clientEnv) []step { return []step{{0, e.start("INVITE")}} },
 		wantSent: at(inviteLine, timerASends...),
 		wantEvents: []string{
 			"32s error timeout B 408",
