@@ -101,8 +101,8 @@ func (l *Layer) newClient(req *sip.Request, dest Addr, reliable bool, h ClientHa
 		h = nopClientHandler{}
 	}
 	c := &Client{l: l, req: req, dest: dest, reliable: reliable, invite: req.Method == "INVITE", key: key, h: h}
-	c.retx = txTimer{l: l, owner: c}
-	c.life = txTimer{l: l, owner: c}
+	c.retx = newTxTimer(l, c)
+	c.life = newTxTimer(l, c)
 	if c.invite {
 		c.state = Calling
 	} else {
@@ -123,9 +123,7 @@ func ensureBranch(h *sip.Header) (string, error) {
 		return b, nil
 	}
 	b := sip.NewBranch()
-	via.Params.Set("branch", b)
-	h.RemoveFirst("Via")
-	h.Prepend("Via", via.String())
+	h.ReplaceFirst("Via", h.Get("Via")+";branch="+b)
 	return b, nil
 }
 
@@ -186,11 +184,7 @@ func (c *Client) SendACK(ack *sip.Request, dest Addr) error {
 	if _, err := ensureBranch(ack.Header()); err != nil {
 		return err
 	}
-	to, err := ack.Header().To()
-	if err != nil {
-		return fmt.Errorf("transaction: %w", err)
-	}
-	tag := to.Tag()
+	tag := tagOf(ack.Header().Get("To"))
 	found := false
 	for i := range c.acks {
 		if c.acks[i].toTag == tag {
@@ -311,11 +305,7 @@ func (c *Client) findACK(resp *sip.Response) *sentACK {
 	if len(c.acks) == 0 {
 		return nil
 	}
-	to, err := resp.Header().To()
-	if err != nil {
-		return nil
-	}
-	tag := to.Tag()
+	tag := tagOf(resp.Header().Get("To"))
 	for i := range c.acks {
 		if c.acks[i].toTag == tag {
 			return &c.acks[i]

@@ -80,6 +80,14 @@ type Layer struct {
 	// legacy holds the server transactions of requests whose branch lacks
 	// the magic cookie, matched by RFC 3261 §17.2.3's RFC 2543 rules.
 	legacy []*Server
+	// timers holds the armed timer slots of every transaction; clockTimer
+	// is set for the earliest (timerAt; zero when not armed).
+	timers     timerHeap
+	timerSeq   uint64
+	clockTimer clock.Timer
+	timerAt    time.Time
+	fireFn     func()
+
 	// accepted indexes INVITE server transactions in the Accepted state by
 	// dialog and CSeq, so that the ACK for their 2xx (which has a branch
 	// of its own) stops the 2xx retransmissions.
@@ -155,15 +163,19 @@ func (l *Layer) Close() {
 	l.closed = true
 	for _, c := range l.clients {
 		c.state = Terminated
-		c.stopTimers()
 	}
 	for _, s := range l.servers {
 		s.state = Terminated
-		s.stopTimers()
 	}
 	for _, s := range l.legacy {
 		s.state = Terminated
-		s.stopTimers()
+	}
+	for _, t := range l.timers {
+		t.index = -1
+	}
+	l.timers = nil
+	if l.clockTimer != nil {
+		l.clockTimer.Stop()
 	}
 	clear(l.clients)
 	clear(l.servers)

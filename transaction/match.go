@@ -1,6 +1,8 @@
 package transaction
 
 import (
+	"strings"
+
 	"github.com/ringo-sip/ringo/sip"
 )
 
@@ -58,14 +60,37 @@ type ackKey struct {
 
 // newACKKey returns the ackKey of an ACK, or of a 2xx response.
 func newACKKey(h *sip.Header, seq uint32) ackKey {
-	k := ackKey{callID: h.CallID(), seq: seq}
-	if from, err := h.From(); err == nil {
-		k.fromTag = from.Tag()
+	return ackKey{callID: h.CallID(), seq: seq, fromTag: tagOf(h.Get("From")), toTag: tagOf(h.Get("To"))}
+}
+
+// tagOf returns the tag parameter of a From or To value without parsing
+// the address (and without allocating): the header parameters follow the
+// closing '>' of a name-addr, or the URI of an addr-spec, where every
+// parameter is a header parameter (RFC 3261 §20.10).
+func tagOf(v string) string {
+	params := v
+	if i := strings.LastIndexByte(v, '>'); i >= 0 {
+		params = v[i+1:]
 	}
-	if to, err := h.To(); err == nil {
-		k.toTag = to.Tag()
+	for {
+		i := strings.IndexByte(params, ';')
+		if i < 0 {
+			return ""
+		}
+		params = params[i+1:]
+		p := strings.TrimLeft(params, " \t")
+		if len(p) >= 3 && strings.EqualFold(p[:3], "tag") {
+			p = strings.TrimLeft(p[3:], " \t")
+			if len(p) > 0 && p[0] == '=' {
+				p = strings.TrimLeft(p[1:], " \t")
+				end := strings.IndexAny(p, "; \t,")
+				if end < 0 {
+					end = len(p)
+				}
+				return p[:end]
+			}
+		}
 	}
-	return k
 }
 
 // legacyInfo holds what the RFC 2543 matching rules of RFC 3261 §17.2.3

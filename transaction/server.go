@@ -47,8 +47,8 @@ type Server struct {
 func newServer(l *Layer, req *sip.Request, src Addr, reliable bool, cseq sip.CSeq) *Server {
 	s := &Server{l: l, req: req, src: src, reliable: reliable, invite: req.Method == "INVITE",
 		h: nopServerHandler{}, cseq: cseq, arrived: l.clock.Now()}
-	s.retx = txTimer{l: l, owner: s}
-	s.life = txTimer{l: l, owner: s}
+	s.retx = newTxTimer(l, s)
+	s.life = newTxTimer(l, s)
 	if s.invite {
 		s.state = Proceeding
 	} else {
@@ -212,9 +212,7 @@ func (s *Server) holdTime() time.Duration {
 
 func (s *Server) setFinal(resp *sip.Response) {
 	s.final = resp
-	if to, err := resp.Header().To(); err == nil {
-		s.finalToTag = to.Tag()
-	}
+	s.finalToTag = tagOf(resp.Header().Get("To"))
 }
 
 // sendOrDie sends resp; a failure terminates the transaction.
