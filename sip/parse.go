@@ -3,6 +3,7 @@ package sip
 import (
 	"errors"
 	"strings"
+	"unsafe"
 )
 
 // Default limits of a zero Parser.
@@ -58,7 +59,13 @@ func (p Parser) Parse(data []byte) (Message, error) {
 	if len(data) > maxSize {
 		return nil, &ParseError{Header: "message", Offset: maxSize, Err: ErrMessageTooLarge}
 	}
-	s := string(data)
+	// One copy of the message holds both the header, as the string that the
+	// fields are slices of, and the body. No string outlives Parse that
+	// covers the body's bytes, so a caller editing Body() in place cannot
+	// change a header value.
+	buf := make([]byte, len(data))
+	copy(buf, data)
+	s := unsafe.String(unsafe.SliceData(buf), len(buf))
 	pos := 0
 	for pos < len(s) && (s[pos] == '\r' || s[pos] == '\n') {
 		pos++
@@ -80,7 +87,7 @@ func (p Parser) Parse(data []byte) (Message, error) {
 	pos += eol + 1
 
 	// Header fields.
-	fields := make([]Field, 0, min(strings.Count(s[pos:], "\n"), maxHeaders))
+	fields := make([]Field, 0, min(countHeaderLines(s[pos:]), maxHeaders))
 	bodyStart := len(s)
 	for pos < len(s) {
 		lineStart := pos
@@ -154,7 +161,7 @@ func (p Parser) Parse(data []byte) (Message, error) {
 	}
 
 	// Body, as long as Content-Length says.
-	body := s[bodyStart:]
+	body := buf[bodyStart:]
 	var lengthField Field
 	length := -1
 	for _, f := range fields {
@@ -178,18 +185,34 @@ func (p Parser) Parse(data []byte) (Message, error) {
 			return nil, &ParseError{Header: lengthField.Name, Offset: lengthField.offset,
 				Err: errorf("%w: Content-Length %d but %d bytes of body", ErrIncomplete, length, len(body)), Partial: msg}
 		}
-		body = body[:length]
+		body = body[:length:length]
 	}
-	if body != "" {
-		b := []byte(body)
+	if len(body) > 0 {
 		switch m := msg.(type) {
 		case *Request:
-			m.body = b
+			m.body = body
 		case *Response:
-			m.body = b
+			m.body = body
 		}
 	}
 	return msg, nil
+}
+
+// countHeaderLines returns the number of lines before the first empty line
+// of s, or all lines if it has none: enough room for the header fields.
+func countHeaderLines(s string) int {
+	n := 0
+	for {
+		if s == "" || s[0] == '\n' || s[0] == '\r' && len(s) > 1 && s[1] == '\n' {
+			return n
+		}
+		n++
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			return n
+		}
+		s = s[i+1:]
+	}
 }
 
 // unfold joins a header line with its continuation lines: each line break
