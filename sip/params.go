@@ -82,7 +82,8 @@ func (p Params) appendTo(b []byte, sep byte) []byte {
 			b = append(b, ';')
 		}
 		b = append(b, x.Name...)
-		if x.Value != "" {
+		// URI headers are always hname "=" hvalue, even with an empty value.
+		if x.Value != "" || sep != ';' {
 			b = append(b, '=')
 			b = append(b, x.Value...)
 		}
