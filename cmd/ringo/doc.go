@@ -30,8 +30,14 @@
 //     parameters), From and To (display name, URI parts, tag, other
 //     parameters), Contact, Route, Record-Route, Path and Service-Route
 //     (each address with its expires and q), CSeq (seq and method),
-//     Max-Forwards, Content-Length, Expires and Min-Expires. Other
-//     headers are shown verbatim;
+//     Max-Forwards, Content-Length, Expires, Min-Expires, Content-Type and
+//     Accept (type, subtype, parameters), Content-Disposition, Event,
+//     Subscription-State, Allow-Events, Require, Proxy-Require, Supported,
+//     Unsupported and Allow (the tokens), Session-Expires, Min-SE, RSeq,
+//     RAck, Refer-To, Referred-By, Replaces, Reason, WWW-Authenticate,
+//     Proxy-Authenticate, Authorization, Proxy-Authorization (scheme and
+//     auth-params, unquoted) and Authentication-Info. Other headers are
+//     shown verbatim;
 //   - the body: its length, content type and kind, and by kind the m=
 //     lines of an SDP body, the first line of a text body or a summary of
 //     each part of a multipart body; a binary body only by its length.
@@ -59,8 +65,9 @@
 // and "body" ({"length", "content_type", "kind", and "media",
 // "first_line" or "parts"}). A URI is {"text", "scheme", "user",
 // "password", "host", "port", "params", "headers", "opaque"}, parameters
-// are arrays of {"name", "value"}, and members that would be empty are
-// left out.
+// are arrays of {"name", "value"}, token lists arrays of strings,
+// auth-params an object of unquoted values, and members that would be
+// empty are left out.
 //
 // Exit status: 0 when the message and all its typed headers parse, 1 when
 // the message or a header is bad or the input cannot be read, 2 for a

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"io"
-	"mime"
 	"mime/multipart"
 	"strings"
 	"unicode/utf8"
@@ -34,19 +33,18 @@ func bodySummary(contentType string, body []byte, depth int) fields {
 	var fs fields
 	fs.add("length", len(body))
 	fs.addNonEmpty("content_type", contentType)
-	mediaType, mediaParams, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		mediaType = ""
-	}
+	mt, err := sip.ParseMediaType(contentType)
+	known := err == nil
+	boundary := sip.Unquote(mt.Params.Value("boundary"))
 	switch {
 	case len(body) == 0:
 		fs.add("kind", bodyNone)
-	case mediaType == "application/sdp" || mediaType == "" && bytes.HasPrefix(body, []byte("v=0")):
+	case known && mt.Is("application/sdp") || contentType == "" && bytes.HasPrefix(body, []byte("v=0")):
 		fs.add("kind", bodySDP)
 		fs.add("media", sdpMediaLines(body))
-	case strings.HasPrefix(mediaType, "multipart/") && mediaParams["boundary"] != "" && depth < maxPartDepth:
+	case known && strings.EqualFold(mt.Type, "multipart") && boundary != "" && depth < maxPartDepth:
 		fs.add("kind", bodyMultipart)
-		parts, err := multipartParts(body, mediaParams["boundary"], depth)
+		parts, err := multipartParts(body, boundary, depth)
 		fs.add("parts", parts)
 		if err != nil {
 			fs.add("parts_error", err.Error())

@@ -52,6 +52,118 @@ var typedParsers = map[string]typedParser{
 	"Min-Expires": func(h *sip.Header) (any, error) {
 		return number(h.MinExpires())
 	},
+
+	// Media types and bodies.
+	"Content-Type": func(h *sip.Header) (any, error) {
+		m, err := h.ContentType()
+		return mediaTypeFields(m), err
+	},
+	"Accept": func(h *sip.Header) (any, error) {
+		ms, err := h.Accept()
+		return list(ms, mediaTypeFields), err
+	},
+	"Content-Disposition": func(h *sip.Header) (any, error) {
+		d, err := h.ContentDisposition()
+		var fs fields
+		fs.add("type", d.Type)
+		fs.addNonEmpty("handling", d.Handling())
+		addParams(&fs, d.Params, "handling")
+		return fs, err
+	},
+
+	// Option tags, methods and event packages.
+	"Require":       tokens((*sip.Header).Require),
+	"Proxy-Require": tokens((*sip.Header).ProxyRequire),
+	"Supported":     tokens((*sip.Header).Supported),
+	"Unsupported":   tokens((*sip.Header).Unsupported),
+	"Allow":         tokens((*sip.Header).Allow),
+	"Allow-Events":  tokens((*sip.Header).AllowEvents),
+
+	// Events (RFC 6665).
+	"Event": func(h *sip.Header) (any, error) {
+		e, err := h.Event()
+		var fs fields
+		fs.add("type", e.Type)
+		fs.addNonEmpty("id", e.ID())
+		addParams(&fs, e.Params, "id")
+		return fs, err
+	},
+	"Subscription-State": func(h *sip.Header) (any, error) {
+		s, err := h.SubscriptionState()
+		var fs fields
+		fs.add("state", s.State)
+		if n, ok := s.Expires(); ok {
+			fs.add("expires", n)
+		}
+		fs.addNonEmpty("reason", s.Reason())
+		if n, ok := s.RetryAfter(); ok {
+			fs.add("retry_after", n)
+		}
+		addParams(&fs, s.Params, "expires", "reason", "retry-after")
+		return fs, err
+	},
+
+	// Session timers (RFC 4028) and reliable provisional responses (RFC 3262).
+	"Session-Expires": func(h *sip.Header) (any, error) {
+		se, err := h.SessionExpires()
+		var fs fields
+		fs.add("delta", se.Delta)
+		fs.addNonEmpty("refresher", se.Refresher)
+		addParams(&fs, se.Params)
+		return fs, err
+	},
+	"Min-SE": func(h *sip.Header) (any, error) {
+		return number(h.MinSE())
+	},
+	"RSeq": func(h *sip.Header) (any, error) {
+		return number(h.RSeq())
+	},
+	"RAck": func(h *sip.Header) (any, error) {
+		r, err := h.RAck()
+		var fs fields
+		fs.add("rseq", r.RSeq)
+		fs.add("cseq", r.CSeq)
+		fs.add("method", r.Method)
+		return fs, err
+	},
+
+	// Transfer (RFC 3515, 3892, 3891) and Reason (RFC 3326).
+	"Refer-To": func(h *sip.Header) (any, error) {
+		a, err := h.ReferTo()
+		return addressFields(a), err
+	},
+	"Referred-By": func(h *sip.Header) (any, error) {
+		a, err := h.ReferredBy()
+		return addressFields(a), err
+	},
+	"Replaces": func(h *sip.Header) (any, error) {
+		r, err := h.Replaces()
+		var fs fields
+		fs.add("call_id", r.CallID)
+		fs.add("to_tag", r.ToTag)
+		fs.add("from_tag", r.FromTag)
+		if r.EarlyOnly {
+			fs.add("early_only", true)
+		}
+		addParams(&fs, r.Params)
+		return fs, err
+	},
+	"Reason": func(h *sip.Header) (any, error) {
+		rs, err := h.Reason()
+		return list(rs, reasonFields), err
+	},
+
+	// Authentication (RFC 3261 §22, RFC 7616).
+	"WWW-Authenticate":    auths((*sip.Header).WWWAuthenticate),
+	"Proxy-Authenticate":  auths((*sip.Header).ProxyAuthenticate),
+	"Authorization":       auths((*sip.Header).Authorization),
+	"Proxy-Authorization": auths((*sip.Header).ProxyAuthorization),
+	"Authentication-Info": func(h *sip.Header) (any, error) {
+		ps, err := h.AuthenticationInfo()
+		var fs fields
+		fs.add("auth_params", authParams(ps))
+		return fs, err
+	},
 }
 
 // inspectHeader reports on one header field, parsing its value when the
@@ -153,8 +265,8 @@ func viaFields(v sip.Via) fields {
 }
 
 // addressFields breaks a name-addr into its parts: display name, URI, and
-// the tag, expires and q parameters; other header parameters are listed
-// as params.
+// the tag, expires and q parameters (the last two when valid); other
+// header parameters are listed as params.
 func addressFields(a sip.Address) fields {
 	var fs fields
 	if a.Wildcard {
@@ -169,11 +281,17 @@ func addressFields(a sip.Address) fields {
 		switch {
 		case fs.has(name):
 			rest = append(rest, p)
-		case name == "tag" || name == "q":
+		case name == "tag":
 			fs.add(name, p.Value)
 		case name == "expires":
-			if n, err := strconv.ParseUint(p.Value, 10, 32); err == nil {
+			if n, ok := a.Expires(); ok {
 				fs.add(name, n)
+			} else {
+				rest = append(rest, p)
+			}
+		case name == "q":
+			if q, ok := a.Q(); ok {
+				fs.add(name, q)
 			} else {
 				rest = append(rest, p)
 			}

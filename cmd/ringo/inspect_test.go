@@ -321,7 +321,7 @@ func TestInspectJSON(t *testing.T) {
 			`{"protocol":"SIP/2.0","transport":"UDP","host":"192.168.255.111","branch":"z9hG4bK30239"}]`,
 		"TO": `{"uri":{"text":"sip:vivekg@chair-dnrc.example.com","scheme":"sip","user":"vivekg","host":"chair-dnrc.example.com"},"tag":"1918181833n"}`,
 		"m": `[{"display_name":"Quoted string \"\"","uri":{"text":"sip:jdrosen@example.com","scheme":"sip","user":"jdrosen","host":"example.com"},` +
-			`"q":"0.33","params":[{"name":"newparam","value":"newvalue"},{"name":"secondparam","value":""}]}]`,
+			`"q":0.33,"params":[{"name":"newparam","value":"newvalue"},{"name":"secondparam","value":""}]}]`,
 		"UnknownHeaderWithUnusualValue": ``,
 	} {
 		if got := typed[name]; got != want {
