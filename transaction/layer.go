@@ -147,9 +147,6 @@ func cmp(d, def time.Duration) time.Duration {
 	return d
 }
 
-// T1 returns the layer's T1.
-func (l *Layer) T1() time.Duration { return l.t1 }
-
 // Len returns the number of transactions that have not terminated.
 func (l *Layer) Len() int { return len(l.clients) + len(l.servers) + len(l.legacy) }
 
