@@ -330,6 +330,7 @@ func (s *StreamSocket) Ping(ctx context.Context) error {
 	case <-c.pong:
 		return nil
 	case <-ctx.Done():
+		c.close() // already under way in the AfterFunc; done by return
 		return s.ioError("ping", c, context.Cause(ctx))
 	case <-c.done:
 		if ctx.Err() != nil {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"time"
 )
 
 // StreamListener accepts TCP or TLS connections, each as a [StreamSocket].
@@ -46,8 +47,13 @@ func listenStream(network, addr string, cfg *tls.Config, opts *Options) (*Stream
 	return l, nil
 }
 
+// tlsHandshakeTimeout bounds the TLS handshake of an accepted connection;
+// a client that has not finished by then is dropped.
+const tlsHandshakeTimeout = 30 * time.Second
+
 // Accept waits for the next connection and returns it as a *StreamSocket.
-// For TLS the handshake happens on the first Read or Send.
+// For TLS the handshake runs in the background from Accept on; Read and
+// Send wait for it and fail if it fails.
 func (l *StreamListener) Accept(ctx context.Context) (Socket, error) {
 	restore := watchContext(ctx, l.tcp.SetDeadline)
 	c, err := l.tcp.Accept()
@@ -62,7 +68,15 @@ func (l *StreamListener) Accept(ctx context.Context) (Socket, error) {
 		return nil, fmt.Errorf("transport: accept %s on %s: %w", l.network, l.tcp.Addr(), err)
 	}
 	if l.tls != nil {
-		c = tls.Server(c, l.tls)
+		tc := tls.Server(c, l.tls)
+		// Handshake in the background, so that a slow client does not
+		// hold up Accept; Read and Send wait for it.
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), tlsHandshakeTimeout)
+			defer cancel()
+			tc.HandshakeContext(ctx)
+		}()
+		c = tc
 	}
 	s := newAcceptedStream(l.network, c, &l.opts)
 	s.log.Debug("transport: accepted", "network", l.network, "remote", s.remote.String())

@@ -307,6 +307,13 @@ func (s *WebSocket) Ping(ctx context.Context) error {
 // Close closes the connection with status 1000 (normal closure), waiting a
 // few seconds at most for the peer's close frame.
 func (s *WebSocket) Close() error {
+	return s.CloseWithStatus(int(websocket.StatusNormalClosure), "")
+}
+
+// CloseWithStatus closes the connection with a WebSocket close code and
+// reason (at most 123 bytes), as a server does with 1001 (going away) when
+// it shuts down. The peer's Read returns a *CloseError holding them.
+func (s *WebSocket) CloseWithStatus(code int, reason string) error {
 	s.mu.Lock()
 	c := s.conn
 	s.conn = nil
@@ -315,7 +322,7 @@ func (s *WebSocket) Close() error {
 		return nil
 	}
 	c.closed.Store(true)
-	if err := c.c.Close(websocket.StatusNormalClosure, ""); err != nil && websocket.CloseStatus(err) == -1 {
+	if err := c.c.Close(websocket.StatusCode(code), reason); err != nil && websocket.CloseStatus(err) == -1 {
 		return fmt.Errorf("transport: close %s: %w", s.url, err)
 	}
 	return nil
