@@ -210,6 +210,10 @@ func (c *Client) SendACK(ack *sip.Request, dest Addr) error {
 // does, as §9.1 requires; if a final response comes first, the held CANCEL
 // is terminated without being sent. Once a final response has arrived,
 // Cancel returns ErrTooLate.
+//
+// If the INVITE has no final response 64*T1 after the CANCEL was sent,
+// the INVITE transaction gives up as §9.1 says: its handler gets an *Error
+// for Timer B (408) and HandleTerminated.
 func (c *Client) Cancel(h ClientHandler) (*Client, error) {
 	if !c.invite {
 		return nil, errors.New("transaction: only an INVITE can be cancelled")
@@ -232,6 +236,7 @@ func (c *Client) Cancel(h ClientHandler) (*Client, error) {
 	if err := cc.start(); err != nil {
 		return nil, err
 	}
+	c.life.start(timerB, 64*c.l.t1)
 	return cc, nil
 }
 
@@ -409,7 +414,9 @@ func (c *Client) sendHeldCancel() {
 	if err := cc.start(); err != nil {
 		cc.h.HandleError(cc, err)
 		cc.h.HandleTerminated(cc)
+		return
 	}
+	c.life.start(timerB, 64*c.l.t1)
 }
 
 // dropHeldCancel terminates a CANCEL that was never sent.

@@ -462,6 +462,33 @@ Content-Length: 0
 	}
 }
 
+// An INVITE whose CANCEL got no final response within 64*T1 gives up
+// (§9.1), over reliable and unreliable transports.
+func TestClientCancelTimeout(t *testing.T) {
+	for _, reliable := range []bool{false, true} {
+		e := &clientEnv{env: newEnv(t), reliable: reliable}
+		e.start("INVITE")(e.env)
+		e.advanceTo(1 * sec)
+		e.reply(180)(e.env)
+		e.advanceTo(2 * sec)
+		cc, err := e.c.Cancel(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.advanceTo(3 * sec)
+		e.l.HandleMessage(response(cc.Request(), 200, "t1"), peer, reliable)
+		e.runOut()
+		equalLists(t, "events", e.events, []string{
+			"1s response 180",
+			"34s error timeout B 408",
+			"34s terminated INVITE",
+		})
+		if e.l.Len() != 0 {
+			t.Errorf("%d transactions left", e.l.Len())
+		}
+	}
+}
+
 // A CANCEL held for a provisional response is dropped when a final response
 // comes first.
 func TestClientCancelDropped(t *testing.T) {

@@ -36,7 +36,7 @@
 //
 //	Timer  Machine            Unreliable                 Reliable  Purpose
 //	A      INVITE client      T1, doubling (no cap)      -         INVITE retransmission in Calling
-//	B      INVITE client      64*T1                      64*T1     timeout in Calling (408)
+//	B      INVITE client      64*T1                      64*T1     timeout in Calling, or after a CANCEL (408)
 //	D      INVITE client      32 s (Config.TimerD)       0         absorb final retransmissions in Completed
 //	M      INVITE client      64*T1                      64*T1     Accepted: pass further 2xx up (RFC 6026)
 //	E      non-INVITE client  T1, doubling, capped at T2 -         retransmission; T2 in Proceeding
@@ -50,9 +50,11 @@
 //	L      INVITE server      64*T1                      64*T1     Accepted (RFC 6026); ErrNoACK if no ACK came
 //	J      non-INVITE server  64*T1                      0         absorb request retransmissions in Completed
 //
-// As in RFC 3261, Timer B only runs in Calling: once a provisional response
-// has arrived an INVITE waits for its final response as long as the TU
-// lets it (the TU sends a CANCEL when it gives up).
+// As in RFC 3261, Timer B runs in Calling: once a provisional response has
+// arrived an INVITE waits for its final response as long as the TU lets
+// it. When the TU gives up it calls [Client.Cancel], which restarts Timer B
+// so that the INVITE ends 64*T1 after the CANCEL if no final response
+// comes (§9.1).
 //
 // The retransmission of a 2xx to an INVITE is, in RFC 3261, the UAS core's
 // job (§13.3.1.4), done "even if the transport at the UAS is reliable". This
