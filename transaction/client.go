@@ -31,8 +31,9 @@ type Client struct {
 	// ack is the ACK for a non-2xx final response, built once (§17.1.1.3).
 	ack *sip.Request
 	// acks are the ACKs that the TU sent with SendACK, by the To tag of
-	// the 2xx they acknowledge.
+	// the 2xx they acknowledge; ack1 holds the first without allocating.
 	acks []sentACK
+	ack1 [1]sentACK
 
 	// cancel is the CANCEL of this INVITE; waiting is set on a CANCEL
 	// that waits for a provisional response to its INVITE before it may
@@ -193,6 +194,9 @@ func (c *Client) SendACK(ack *sip.Request, dest Addr) error {
 		}
 	}
 	if !found {
+		if c.acks == nil {
+			c.acks = c.ack1[:0]
+		}
 		c.acks = append(c.acks, sentACK{toTag: tag, ack: ack, dest: dest})
 	}
 	if err := c.l.send(ack, dest); err != nil {
