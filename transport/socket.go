@@ -98,6 +98,7 @@ type CloseError struct {
 	Reason string
 }
 
+// Error returns the code and reason.
 func (e *CloseError) Error() string {
 	s := "transport: connection closed by peer with code " + strconv.Itoa(e.Code)
 	if e.Reason != "" {

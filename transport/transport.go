@@ -30,7 +30,10 @@ const (
 // WeightedSocket is a socket of a Transport with its weight: sockets of
 // higher weight are tried first.
 type WeightedSocket struct {
+	// Socket is the socket; it must not be nil.
 	Socket Socket
+	// Weight orders the sockets, highest first; any integer, 0 by
+	// default as in JsSIP.
 	Weight int
 }
 
@@ -85,6 +88,7 @@ const (
 	EventDisconnected
 )
 
+// String returns "connecting", "connected" or "disconnected".
 func (k EventKind) String() string {
 	switch k {
 	case EventConnecting:
@@ -101,6 +105,7 @@ func (k EventKind) String() string {
 // followed by EventConnected or EventDisconnected, and each EventConnected
 // by EventDisconnected.
 type Event struct {
+	// Kind says what happened.
 	Kind EventKind
 	// Socket is the socket the event is about.
 	Socket Socket
@@ -111,9 +116,9 @@ type Event struct {
 	// connection. It wraps ErrConnectTimeout or ErrNoPong when those
 	// caused it, and is a *CloseError when a WebSocket peer closed.
 	Err error
-	// Code and Reason are the WebSocket close code and reason the peer
-	// gave, or 0 and "".
-	Code   int
+	// Code is the WebSocket close code the peer gave, or 0.
+	Code int
+	// Reason is the WebSocket close reason the peer gave, or "".
 	Reason string
 }
 

@@ -60,8 +60,10 @@ type handshakeError struct {
 	err    error
 }
 
+// Error says which status the server answered with.
 func (e *handshakeError) Error() string {
 	return "server answered the upgrade with HTTP " + e.status + ": " + e.err.Error()
 }
 
+// Unwrap returns the WebSocket library's error.
 func (e *handshakeError) Unwrap() error { return e.err }
