@@ -1,9 +1,9 @@
 package sip
 
 import (
+	"bytes"
 	"errors"
 	"strings"
-	"unsafe"
 )
 
 // Default limits of a zero Parser.
@@ -59,13 +59,11 @@ func (p Parser) Parse(data []byte) (Message, error) {
 	if len(data) > maxSize {
 		return nil, &ParseError{Header: "message", Offset: maxSize, Err: ErrMessageTooLarge}
 	}
-	// One copy of the message holds both the header, as the string that the
-	// fields are slices of, and the body. No string outlives Parse that
-	// covers the body's bytes, so a caller editing Body() in place cannot
-	// change a header value.
-	buf := make([]byte, len(data))
-	copy(buf, data)
-	s := unsafe.String(unsafe.SliceData(buf), len(buf))
+	// The header is copied into one string that the fields are slices of,
+	// and the body (below) into a slice of its own; bytes after the body
+	// are not copied.
+	nLines, headerEnd := scanHeader(data)
+	s := string(data[:headerEnd])
 	pos := 0
 	for pos < len(s) && (s[pos] == '\r' || s[pos] == '\n') {
 		pos++
@@ -87,7 +85,7 @@ func (p Parser) Parse(data []byte) (Message, error) {
 	pos += eol + 1
 
 	// Header fields.
-	fields := make([]Field, 0, min(countHeaderLines(s[pos:]), maxHeaders))
+	fields := make([]Field, 0, min(nLines, maxHeaders))
 	bodyStart := len(s)
 	for pos < len(s) {
 		lineStart := pos
@@ -161,7 +159,7 @@ func (p Parser) Parse(data []byte) (Message, error) {
 	}
 
 	// Body, as long as Content-Length says.
-	body := buf[bodyStart:]
+	body := data[bodyStart:]
 	var lengthField Field
 	length := -1
 	for _, f := range fields {
@@ -185,33 +183,51 @@ func (p Parser) Parse(data []byte) (Message, error) {
 			return nil, &ParseError{Header: lengthField.Name, Offset: lengthField.offset,
 				Err: errorf("%w: Content-Length %d but %d bytes of body", ErrIncomplete, length, len(body)), Partial: msg}
 		}
-		body = body[:length:length]
+		body = body[:length]
 	}
 	if len(body) > 0 {
+		b := bytes.Clone(body)
 		switch m := msg.(type) {
 		case *Request:
-			m.body = body
+			m.body = b
 		case *Response:
-			m.body = body
+			m.body = b
 		}
 	}
 	return msg, nil
 }
 
-// countHeaderLines returns the number of lines before the first empty line
-// of s, or all lines if it has none: enough room for the header fields.
-func countHeaderLines(s string) int {
-	n := 0
+// scanHeader finds where the header of a message ends: just after the
+// empty line that follows the start line and the header fields, or at the
+// end of data if there is none. lines counts the lines between the start
+// line and the empty line, which is room enough for the header fields.
+// Empty lines before the start line are skipped, as Parse does.
+func scanHeader(data []byte) (lines, end int) {
+	pos := 0
+	for pos < len(data) && (data[pos] == '\r' || data[pos] == '\n') {
+		pos++
+	}
+	i := bytes.IndexByte(data[pos:], '\n')
+	if i < 0 {
+		return 0, len(data)
+	}
+	pos += i + 1
 	for {
-		if s == "" || s[0] == '\n' || s[0] == '\r' && len(s) > 1 && s[1] == '\n' {
-			return n
+		rest := data[pos:]
+		switch {
+		case len(rest) == 0:
+			return lines, len(data)
+		case rest[0] == '\n':
+			return lines, pos + 1
+		case rest[0] == '\r' && len(rest) > 1 && rest[1] == '\n':
+			return lines, pos + 2
 		}
-		n++
-		i := strings.IndexByte(s, '\n')
+		lines++
+		i := bytes.IndexByte(rest, '\n')
 		if i < 0 {
-			return n
+			return lines, len(data)
 		}
-		s = s[i+1:]
+		pos += i + 1
 	}
 }
 
