@@ -175,17 +175,19 @@ func (r *registrator) result(req *sip.Request, resp *sip.Response, err *Error) {
 		}
 	}
 	ua.log.Info("registration failed", "cause", err.Cause, "status", err.StatusCode)
-	r.finish(err)
-	emit(ua, &ua.handlers.registrationFailed, RegistrationFailedEvent{Err: err})
-	if r.registered {
-		r.setRegistered(false)
-		emit(ua, &ua.handlers.unregistered, UnregisteredEvent{Response: resp, Cause: err.Cause})
-	}
+	// Timers are set before events are emitted, so that a handler that
+	// sees an event also sees the state that goes with it.
 	if r.wanted && ua.s.RegisterRetryMax > 0 && ua.sock != nil {
 		r.retries++
 		d := backoff(r.retries, ua.s.RegisterRetryMax)
 		ua.log.Info("registration retry scheduled", "in", d)
 		r.retry = r.after(d, func() { r.register(nil) })
+	}
+	r.finish(err)
+	emit(ua, &ua.handlers.registrationFailed, RegistrationFailedEvent{Err: err})
+	if r.registered {
+		r.setRegistered(false)
+		emit(ua, &ua.handlers.unregistered, UnregisteredEvent{Response: resp, Cause: err.Cause})
 	}
 }
 
@@ -221,9 +223,9 @@ func (r *registrator) success(resp *sip.Response) {
 		r.setRegistered(false)
 		return
 	}
+	r.refresh = r.after(refreshDelay(granted), r.refreshDue)
 	r.setRegistered(true)
 	emit(ua, &ua.handlers.registered, RegisteredEvent{Response: resp, Expires: int(granted / time.Second)})
-	r.refresh = r.after(refreshDelay(granted), r.refreshDue)
 }
 
 // findOurs returns our binding among the Contacts of a 200: the one with
