@@ -21,8 +21,8 @@ import (
 // machine through exact steps. Integration with real servers is in the
 // interop tests.
 type peer struct {
-	t    *testing.T
-	l    *transport.WebSocketListener
+	t     *testing.T
+	l     *transport.WebSocketListener
 	mu    sync.Mutex
 	sock  transport.Socket
 	ready chan struct{} // closed at the first connection
