@@ -1,0 +1,29 @@
+// Package testpeer starts the real SIP peers that Ringo's integration tests
+// talk to: Kamailio (Debian's kamailio, kamailio-websocket-modules and
+// kamailio-tls-modules packages) with a kamailio.cfg of the project's own,
+// JsSIP in Node.js (the scripts in the repository's interop directory), and
+// sipp (Debian's sip-tester).
+//
+// It is for tests only: every constructor takes a testing.TB, registers its
+// clean-up with t.Cleanup, fails the test with an install hint when a tool is
+// missing (it never skips), and logs the peer's output when the test failed.
+//
+//	k := testpeer.StartKamailio(t, testpeer.KamailioOptions{
+//		Users: map[string]string{"alice": "secret-a", "bob": "secret-b"},
+//	})
+//	alice := testpeer.RunNode(t, t.Context(), "jssip-ua.js", map[string]string{
+//		"RINGO_WS_URL":   k.WSURL(),
+//		"RINGO_URI":      k.URI("alice"),
+//		"RINGO_PASSWORD": "secret-a",
+//	})
+//	alice.Expect(t.Context(), "registered")
+//	alice.Send(map[string]any{"cmd": "message", "target": k.URI("bob"), "body": "hi"})
+//	alice.Expect(t.Context(), "message_sent")
+//
+// Peers listen on 127.0.0.1 only, on ports picked at random, so tests in
+// different packages may run their own peers at the same time.
+//
+// The package uses net directly (free ports, readiness probes, JSON-RPC) and
+// imports nothing from Ringo, so any package's tests, internal or external,
+// may import it without a cycle.
+package testpeer
