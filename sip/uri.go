@@ -55,20 +55,29 @@ func (u *URI) AOR() string {
 // their full grammar and any other scheme as scheme ":" opaque text.
 func ParseURI(s string) (URI, error) {
 	var u URI
-	colon := strings.IndexByte(s, ':')
-	if colon <= 0 {
-		return u, errors.New("URI has no scheme")
-	}
-	for i := 0; i < colon; i++ {
-		c := s[i]
-		if !(isAlpha(c) || i > 0 && (isDigit(c) || c == '+' || c == '-' || c == '.')) {
-			return u, errorf("bad character %q in URI scheme", c)
+	var colon int
+	// Fast path for the schemes nearly every URI has, written as usual.
+	switch {
+	case strings.HasPrefix(s, "sip:"):
+		u.Scheme, colon = "sip", 3
+	case strings.HasPrefix(s, "sips:"):
+		u.Scheme, colon = "sips", 4
+	default:
+		colon = strings.IndexByte(s, ':')
+		if colon <= 0 {
+			return u, errors.New("URI has no scheme")
 		}
+		for i := 0; i < colon; i++ {
+			c := s[i]
+			if !(isAlpha(c) || i > 0 && (isDigit(c) || c == '+' || c == '-' || c == '.')) {
+				return u, errorf("bad character %q in URI scheme", c)
+			}
+		}
+		u.Scheme = lowerASCII(s[:colon])
 	}
-	u.Scheme = lowerASCII(s[:colon])
 	rest := s[colon+1:]
 	for i := 0; i < len(rest); i++ {
-		if c := rest[i]; c <= ' ' || c == 0x7f || c == '<' || c == '>' || c == '"' {
+		if c := rest[i]; uriBadChars[c] {
 			return u, errorf("bad character %q in URI at %d", c, colon+1+i)
 		}
 	}
@@ -254,12 +263,12 @@ func ParseHost(s string) (HostType, error) {
 			start = i + 1
 			continue
 		}
-		c := s[i]
-		if !isDigit(c) {
+		switch c := s[i]; hostChars[c] {
+		case hostDigit:
+		case hostOther:
 			numeric = false
-			if !isAlpha(c) && c != '-' && c != '_' {
-				return 0, errorf("bad character %q in host %q", c, s)
-			}
+		default:
+			return 0, errorf("bad character %q in host %q", c, s)
 		}
 	}
 	if numeric {
@@ -270,6 +279,35 @@ func ParseHost(s string) (HostType, error) {
 	}
 	return HostDomain, nil
 }
+
+// Classes of the characters a host name may hold, besides '.'.
+const (
+	hostBad   = iota // not allowed in a host name
+	hostDigit        // 0-9
+	hostOther        // letters, '-' and '_'
+)
+
+// hostChars gives the class of each byte in a host name.
+var hostChars = func() (t [256]byte) {
+	for c := range t {
+		switch b := byte(c); {
+		case isDigit(b):
+			t[c] = hostDigit
+		case isAlpha(b) || b == '-' || b == '_':
+			t[c] = hostOther
+		}
+	}
+	return t
+}()
+
+// uriBadChars marks the bytes that may not appear anywhere in a URI: white
+// space and controls, DEL, '<', '>' and '"'.
+var uriBadChars = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c <= ' ' || c == 0x7f || c == '<' || c == '>' || c == '"'
+	}
+	return t
+}()
 
 func checkHost(s string) error {
 	_, err := ParseHost(s)
