@@ -386,7 +386,8 @@ func (s *Server) receive(data []byte, f flow) {
 	}
 	switch m := msg.(type) {
 	case *sip.Request:
-		if err := s.stamp(m, f); err == nil {
+		err := s.stamp(m, f)
+		if err == nil {
 			err = sip.CheckProxyRequest(m)
 		}
 		if err != nil {
