@@ -124,13 +124,19 @@ func (p Parser) Parse(data []byte) (Message, error) {
 		if len(fields) == maxHeaders {
 			return nil, &ParseError{Header: "message", Offset: lineStart, Err: ErrTooManyHeaders}
 		}
-		colon := strings.IndexByte(line, ':')
-		if colon < 0 {
-			return nil, &ParseError{Header: "header line", Offset: lineStart, Err: errorf("no ':' in %q", truncate(line))}
-		}
-		name := trimLWS(line[:colon])
-		if name == "" || tokenLen(name) != len(name) {
-			return nil, &ParseError{Header: "header line", Offset: lineStart, Err: errorf("bad header name %q", truncate(name))}
+		// Nearly every line is token ":" value; anything else takes the
+		// general path, which also finds the error to report.
+		colon := tokenLen(line)
+		name := line[:colon]
+		if colon == 0 || colon == len(line) || line[colon] != ':' {
+			colon = strings.IndexByte(line, ':')
+			if colon < 0 {
+				return nil, &ParseError{Header: "header line", Offset: lineStart, Err: errorf("no ':' in %q", truncate(line))}
+			}
+			name = trimLWS(line[:colon])
+			if name == "" || tokenLen(name) != len(name) {
+				return nil, &ParseError{Header: "header line", Offset: lineStart, Err: errorf("bad header name %q", truncate(name))}
+			}
 		}
 		fields = append(fields, Field{Name: name, Value: trimLWS(line[colon+1:]), offset: lineStart})
 	}
@@ -163,7 +169,8 @@ func (p Parser) Parse(data []byte) (Message, error) {
 	var lengthField Field
 	length := -1
 	for _, f := range fields {
-		if !nameMatches(f.Name, "Content-Length") {
+		// Only "Content-Length" and "l" can match, in any case.
+		if len(f.Name) != len("Content-Length") && len(f.Name) != 1 || !nameMatches(f.Name, "Content-Length") {
 			continue
 		}
 		n, err := parseUintValue(f.Value)
