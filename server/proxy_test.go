@@ -356,3 +356,28 @@ func TestMaxForwards(t *testing.T) {
 	}
 	bob.expectNothing(20 * time.Millisecond)
 }
+
+// Timer C: an INVITE branch that stays in Proceeding for more than three
+// minutes is cancelled, and the caller gets 408 when the callee does not
+// answer the CANCEL either.
+func TestTimerC(t *testing.T) {
+	clk := fakeClock()
+	s := startServer(t, server.Config{Clock: clk})
+	alice := registered(t, s, "tcp", "alice", uaOptions{})
+	bob := registered(t, s, "tcp", "bob", uaOptions{})
+	inv := alice.newRequest("INVITE", bob.aor(), bob.aor())
+	c := alice.start(inv)
+	in := bob.expect("INVITE")
+	bob.reply(in, 180, sip.NewTag())
+	if r := c.next(); r.StatusCode != 180 {
+		t.Fatalf("want 180, got %s", r.StartLine())
+	}
+	clk.Advance(3 * time.Minute)
+	bob.expectNothing(20 * time.Millisecond)
+	clk.Advance(2 * time.Second)
+	bob.expect("CANCEL") // not answered
+	clk.Advance(32 * time.Second)
+	if r := c.final(); r.StatusCode != 408 {
+		t.Fatalf("after Timer C: %s, want 408", r.StartLine())
+	}
+}

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"log/slog"
@@ -102,6 +103,8 @@ type uaOptions struct {
 	domain   string
 	// contactParams are appended to the Contact URI's header parameters.
 	contactParams string
+	// tls configures "tls" and "wss" clients.
+	tls *tls.Config
 }
 
 // newUA connects a test UA for user to the server over network ("ws",
@@ -118,6 +121,10 @@ func newUA(t testing.TB, s *server.Server, network, user string, opt uaOptions) 
 		sock, err = transport.NewUDPSocket(a.UDP.String(), &transport.Options{Logger: testLogger()})
 	case "tcp":
 		sock, err = transport.NewTCPSocket(a.TCP.String(), &transport.Options{Logger: testLogger()})
+	case "tls":
+		sock, err = transport.NewTLSSocket(a.TLS.String(), opt.tls, &transport.Options{Logger: testLogger()})
+	case "wss":
+		sock, err = transport.NewWebSocket("wss://"+a.WSS.String(), &transport.WebSocketOptions{Logger: testLogger(), TLSConfig: opt.tls})
 	default:
 		t.Fatalf("unknown network %q", network)
 	}
