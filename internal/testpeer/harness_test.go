@@ -2,7 +2,6 @@ package testpeer_test
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,17 +13,12 @@ import (
 // has registered.
 func jssip(t *testing.T, ctx context.Context, k *testpeer.Kamailio, user, pw string) *testpeer.NodeProcess {
 	t.Helper()
-	env := map[string]string{
-		"RINGO_WS_URL":       k.WSURL(),
-		"RINGO_URI":          k.URI(user),
-		"RINGO_DISPLAY_NAME": user + " (JsSIP)",
-	}
-	if pw != "" {
-		env["RINGO_PASSWORD"] = pw
-	}
-	p := testpeer.RunNode(t, ctx, "jssip-ua.js", env)
-	p.Expect(ctx, "registered")
-	return p
+	return testpeer.StartJsSIP(t, ctx, testpeer.JsSIPOptions{
+		WSURL:       k.WSURL(),
+		URI:         k.URI(user),
+		Password:    pw,
+		DisplayName: user + " (JsSIP)",
+	})
 }
 
 // TestJsSIPMessagesThroughKamailio: two JsSIP UAs register with Kamailio
@@ -76,12 +70,7 @@ func TestSIPpReceivesJsSIPMessage(t *testing.T) {
 	k := testpeer.StartKamailio(t, testpeer.KamailioOptions{
 		Users: map[string]string{"alice": "alice-pw"},
 	})
-	sipp := testpeer.StartSIPp(t,
-		"-sf", testpeer.Testdata(t, "register-recv-message.xml"),
-		"-oocsf", testpeer.Testdata(t, "recv-message-ooc.xml"),
-		"-s", "carol", "-i", "127.0.0.1", "-p", strconv.Itoa(testpeer.FreePort(t, "udp")), "-m", "1",
-		"-timeout", "12s", "-timeout_error", "-trace_msg", "-trace_err",
-		k.UDPAddr())
+	sipp := testpeer.StartSIPpReceiver(t, k, "carol")
 	alice := jssip(t, ctx, k, "alice", "alice-pw")
 	contacts := k.WaitRegistered(ctx, "carol")
 	t.Logf("carol: %+v", contacts)
@@ -119,7 +108,11 @@ func TestJsSIPWrongPassword(t *testing.T) {
 		"RINGO_URI":      k.URI("alice"),
 		"RINGO_PASSWORD": "wrong",
 	})
-	if ev := p.Expect(ctx, "registration_failed"); ev["status"] != float64(401) {
+	ev, err := p.WaitForAny(ctx, "registered", "registration_failed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev["event"] != "registration_failed" || ev["status"] != float64(401) {
 		t.Errorf("registration_failed = %v, want status 401", ev)
 	}
 	if cs, err := k.Contacts(ctx, "alice"); err != nil || len(cs) != 0 {

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -184,6 +185,16 @@ func (p *NodeProcess) WaitFor(ctx context.Context, event string) (map[string]any
 	return p.take(ctx, fmt.Sprintf("event %q", event), func(ev map[string]any) bool { return ev["event"] == event })
 }
 
+// WaitForAny returns the oldest event not yet taken whose "event" field is
+// one of events, for outcomes that come in pairs: WaitForAny(ctx,
+// "message_sent", "message_failed").
+func (p *NodeProcess) WaitForAny(ctx context.Context, events ...string) (map[string]any, error) {
+	return p.take(ctx, fmt.Sprintf("one of the events %q", events), func(ev map[string]any) bool {
+		name, _ := ev["event"].(string)
+		return slices.Contains(events, name)
+	})
+}
+
 // Expect is WaitFor that fails the test (t.Fatalf) when the event does not
 // come. Call it from the test's goroutine.
 func (p *NodeProcess) Expect(ctx context.Context, event string) map[string]any {
@@ -256,3 +267,72 @@ func (p *NodeProcess) Stop(ctx context.Context) {
 
 // Stderr returns what the script wrote to stderr so far.
 func (p *NodeProcess) Stderr() string { return p.stderr.String() }
+
+// JsSIPOptions configure StartJsSIP; they become jssip-ua.js's RINGO_*
+// environment variables.
+type JsSIPOptions struct {
+	WSURL       string // server to connect to, e.g. Kamailio.WSURL() (required)
+	URI         string // the UA's SIP URI, e.g. Kamailio.URI("alice") (required)
+	Password    string // digest password; empty: none
+	AuthUser    string // authorization user; empty: the URI's user
+	DisplayName string
+
+	// NoRegister makes the UA connect without registering (it can still
+	// send); StartJsSIP then returns once it is connected.
+	NoRegister bool
+
+	// RegisterExpires is the registration expiry in seconds; 0: 600.
+	RegisterExpires int
+
+	// MessageStatus answers incoming MESSAGEs with this status; 0: 200.
+	MessageStatus int
+
+	// Debug turns on JsSIP's debug log (on stderr, in the test log on
+	// failure).
+	Debug bool
+}
+
+// StartJsSIP runs interop/jssip-ua.js (a JsSIP 3.13 UA in Node.js) with
+// opts, and returns once it has registered (or connected, with NoRegister);
+// it fails the test if registration fails or ctx ends first. Drive it with
+// Send and read its events with WaitFor or Expect; jssip-ua.js lists them.
+func StartJsSIP(t testing.TB, ctx context.Context, opts JsSIPOptions) *NodeProcess {
+	t.Helper()
+	if opts.WSURL == "" || opts.URI == "" {
+		t.Fatal("testpeer: StartJsSIP: WSURL and URI are required")
+	}
+	env := map[string]string{"RINGO_WS_URL": opts.WSURL, "RINGO_URI": opts.URI}
+	set := func(k, v string) {
+		if v != "" {
+			env[k] = v
+		}
+	}
+	set("RINGO_PASSWORD", opts.Password)
+	set("RINGO_AUTH_USER", opts.AuthUser)
+	set("RINGO_DISPLAY_NAME", opts.DisplayName)
+	if opts.NoRegister {
+		env["RINGO_REGISTER"] = "0"
+	}
+	if opts.RegisterExpires > 0 {
+		env["RINGO_REGISTER_EXPIRES"] = strconv.Itoa(opts.RegisterExpires)
+	}
+	if opts.MessageStatus > 0 {
+		env["RINGO_MESSAGE_STATUS"] = strconv.Itoa(opts.MessageStatus)
+	}
+	if opts.Debug {
+		env["RINGO_DEBUG"] = "1"
+	}
+	p := RunNode(t, ctx, "jssip-ua.js", env)
+	want := []string{"registered", "registration_failed"}
+	if opts.NoRegister {
+		want = []string{"connected"}
+	}
+	ev, err := p.WaitForAny(ctx, want...)
+	if err != nil {
+		t.Fatalf("JsSIP %s: %v", opts.URI, err)
+	}
+	if ev["event"] == "registration_failed" {
+		t.Fatalf("JsSIP %s: registration failed: %v", opts.URI, ev)
+	}
+	return p
+}

@@ -58,11 +58,12 @@ func (k *Kamailio) RPC(ctx context.Context, method string, params ...any) (json.
 
 // RPCError is an error answer to Kamailio.RPC.
 type RPCError struct {
-	Method  string
-	Code    int
-	Message string
+	Method  string // the RPC command called
+	Code    int    // JSON-RPC error code (Kamailio uses SIP-like codes: 500, 404, ...)
+	Message string // Kamailio's error text
 }
 
+// Error says which command failed and how.
 func (e *RPCError) Error() string {
 	return fmt.Sprintf("kamailio rpc %s: %d %s", e.Method, e.Code, e.Message)
 }

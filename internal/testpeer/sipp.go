@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -132,4 +133,21 @@ func (s *SIPp) Messages() string {
 		b.Write(data)
 	}
 	return b.String()
+}
+
+// StartSIPpReceiver runs sipp as a UDP user that registers user at k (no
+// credentials: leave user out of KamailioOptions.Users), answers one
+// MESSAGE with 200, unregisters and exits 0, with the scenario
+// testdata/register-recv-message.xml (the MESSAGE goes to the out-of-call
+// scenario recv-message-ooc.xml). sipp gives up after 15 s. Wait for the
+// registration with k.WaitRegistered(ctx, user) before sending, then Check
+// its exit and read what it received in Messages.
+func StartSIPpReceiver(t testing.TB, k *Kamailio, user string) *SIPp {
+	t.Helper()
+	return StartSIPp(t,
+		"-sf", Testdata(t, "register-recv-message.xml"),
+		"-oocsf", Testdata(t, "recv-message-ooc.xml"),
+		"-s", user, "-i", "127.0.0.1", "-p", strconv.Itoa(FreePort(t, "udp")),
+		"-m", "1", "-timeout", "15s", "-timeout_error", "-trace_msg", "-trace_err",
+		k.UDPAddr())
 }
