@@ -9,16 +9,17 @@
 // missing (it never skips), and logs the peer's output when the test failed.
 //
 //	k := testpeer.StartKamailio(t, testpeer.KamailioOptions{
-//		Users: map[string]string{"alice": "secret-a", "bob": "secret-b"},
+//		Users: map[string]string{"alice": "secret-a"},
 //	})
-//	alice := testpeer.RunNode(t, t.Context(), "jssip-ua.js", map[string]string{
-//		"RINGO_WS_URL":   k.WSURL(),
-//		"RINGO_URI":      k.URI("alice"),
-//		"RINGO_PASSWORD": "secret-a",
-//	})
-//	alice.Expect(t.Context(), "registered")
-//	alice.Send(map[string]any{"cmd": "message", "target": k.URI("bob"), "body": "hi"})
-//	alice.Expect(t.Context(), "message_sent")
+//	ctx := t.Context()
+//	alice := testpeer.StartJsSIP(t, ctx, testpeer.JsSIPOptions{
+//		WSURL: k.WSURL(), URI: k.URI("alice"), Password: "secret-a",
+//	}) // returns once registered
+//	carol := testpeer.StartSIPpReceiver(t, k, "carol") // UDP, no auth
+//	k.WaitRegistered(ctx, "carol")
+//	alice.Send(map[string]any{"cmd": "message", "target": k.URI("carol"), "body": "hi"})
+//	alice.Expect(ctx, "message_sent")
+//	carol.Check(ctx) // sipp exited 0; carol.Messages() has what it got
 //
 // Peers listen on 127.0.0.1 only, on ports picked at random, so tests in
 // different packages may run their own peers at the same time.

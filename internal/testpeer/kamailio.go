@@ -133,7 +133,10 @@ var (
 // by loose_route; nathelper for clients that cannot be reached at their
 // Contact (WebSocket, or Via not matching the source, or TCP):
 // fix_nated_register on REGISTER, add_contact_alias on other requests and on
-// replies, handle_ruri_alias in dialogs; requests for other hosts relayed.
+// replies, handle_ruri_alias in dialogs; in-dialog requests without our Route
+// (JsSIP's Notifier omits Record-Route in its 200) routed on the R-URI;
+// requests for other hosts relayed. JSON-RPC (RPC, Contacts) is served on the
+// WebSocket port at /RPC.
 //
 // The test fails with KamailioInstallHint when kamailio or its modules are
 // missing; it is never skipped.
