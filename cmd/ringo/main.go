@@ -1,16 +1,25 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"sync"
+	"syscall"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	// Ctrl-C and SIGTERM cancel the context: a command that is registered
+	// unregisters, then exits.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := runContext(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // Exit statuses shared by every command.
@@ -20,13 +29,29 @@ const (
 	exitUsage   = 2 // the command line was wrong
 )
 
-// env is what a command runs with: its standard streams. Commands never
-// touch os.Stdin, os.Stdout or os.Stderr directly, so tests can run them
-// in-process.
+// env is what a command runs with: a context that ends on Ctrl-C, its
+// standard streams and its environment variables. Commands never touch
+// os.Stdin, os.Stdout, os.Stderr or os.Getenv directly, so tests can run
+// them in-process.
 type env struct {
+	ctx    context.Context
 	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
+	stdout io.Writer // safe for concurrent writes
+	stderr io.Writer // safe for concurrent writes
+	getenv func(string) string
+}
+
+// syncWriter serializes writes to w: event handlers, the command and the
+// logger all write to the same streams from their own goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 // A command is one subcommand of ringo.
@@ -54,9 +79,21 @@ var commands = []*command{
 // run is the whole program: main only wires it to the process. It returns
 // the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	return runContext(context.Background(), args, stdin, stdout, stderr)
+}
+
+// runContext is run with a context whose end stops a long-running command
+// as Ctrl-C does: tests cancel it to stop "ringo agent" or "ringo serve".
+func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{
+		ctx:    ctx,
+		stdin:  stdin,
+		stdout: &syncWriter{w: stdout},
+		stderr: &syncWriter{w: stderr},
+		getenv: os.Getenv,
+	}
 	if len(args) == 0 {
-		printUsage(stderr)
+		printUsage(e.stderr)
 		return exitUsage
 	}
 	switch name := args[0]; name {
@@ -66,8 +103,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if cmd := lookup(name); cmd != nil {
 			return cmd.run(e, cmd, args[1:])
 		}
-		fmt.Fprintf(stderr, "ringo: unknown command %q\n", name)
-		fmt.Fprintf(stderr, "Run 'ringo help' for usage.\n")
+		fmt.Fprintf(e.stderr, "ringo: unknown command %q\n", name)
+		fmt.Fprintf(e.stderr, "Run 'ringo help' for usage.\n")
 		return exitUsage
 	}
 }
