@@ -73,6 +73,10 @@ type command struct {
 // commands lists ringo's subcommands in the order the usage text shows
 // them.
 var commands = []*command{
+	registerCommand,
+	messageCommand,
+	optionsCommand,
+	agentCommand,
 	inspectCommand,
 }
 
