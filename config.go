@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ringo-sip/ringo/media"
 	"github.com/ringo-sip/ringo/sip"
 	"github.com/ringo-sip/ringo/transport"
 )
@@ -82,6 +83,10 @@ type Config struct {
 	// NoSessionTimers turns RFC 4028 session timers off (JsSIP
 	// "session_timers": false).
 	NoSessionTimers bool
+	// MediaEngine makes the media of calls: media/webrtc natively,
+	// media/browser in a browser, or the application's own. Nil means
+	// calls need CallOptions.Media and AnswerOptions.Media.
+	MediaEngine media.Engine
 	// UsePreloadedRoute adds a Route header with the socket's URI to
 	// every out-of-dialog request (JsSIP "use_preloaded_route").
 	UsePreloadedRoute bool

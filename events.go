@@ -76,6 +76,9 @@ type handlers struct {
 	registrationExpiring func(RegistrationExpiringEvent)
 	newMessage           func(*IncomingRequest)
 	newOptions           func(*IncomingRequest)
+	newSubscribe         func(*IncomingSubscribe)
+	sipEvent             func(*SIPEvent)
+	newSession           func(NewSessionEvent)
 }
 
 // set stores a handler under the lock.

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ringo-sip/ringo/dialog"
 	"github.com/ringo-sip/ringo/digest"
 	"github.com/ringo-sip/ringo/internal/clock"
 	"github.com/ringo-sip/ringo/sip"
@@ -52,6 +53,9 @@ type UA struct {
 	reg        *registrator
 	www, proxy *digest.Client
 	recent     map[mergeKey]*transaction.Server
+	subs       subTable
+	sessions   map[dialog.ID]*Session
+	invites    map[*transaction.Server]*Session
 }
 
 // NewUA validates cfg and returns a UA that is not started.
@@ -152,6 +156,7 @@ func (ua *UA) Stop(ctx context.Context) error {
 	}
 	var err error
 	ua.stopOnce.Do(func() {
+		ua.post(ua.subsShutdown)
 		if ua.registered.Load() {
 			uctx, cancel := context.WithTimeout(ctx, stopWait)
 			if uerr := ua.Unregister(uctx, false); uerr != nil {
@@ -169,6 +174,7 @@ func (ua *UA) Stop(ctx context.Context) error {
 		}
 		ua.post(func() {
 			ua.reg.stop()
+			ua.subsStopped()
 			ua.layer.Close()
 		})
 		close(ua.quit)
@@ -259,6 +265,7 @@ func (ua *UA) transportEvent(ev transport.Event) {
 		ua.firstOnce.Do(func() { close(ua.firstConnect) })
 		emit(ua, &ua.handlers.connected, ConnectedEvent{Socket: ev.Socket})
 		ua.reg.connected()
+		ua.subsConnected()
 	case transport.EventDisconnected:
 		if ev.Err != nil {
 			err := ev.Err

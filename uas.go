@@ -6,12 +6,13 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/ringo-sip/ringo/dialog"
 	"github.com/ringo-sip/ringo/sip"
 	"github.com/ringo-sip/ringo/transaction"
 )
 
 // allowHeader lists the methods the UA handles.
-const allowHeader = "ACK, CANCEL, OPTIONS, MESSAGE"
+const allowHeader = "INVITE, ACK, CANCEL, BYE, INFO, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY"
 
 // supportedHeader lists the option tags the UA supports.
 const supportedHeader = "path, gruu, outbound"
@@ -76,15 +77,40 @@ func (h uasHandler) HandleRequest(s *transaction.Server, req *sip.Request) {
 		reply(415, "", sip.Param{Name: "Accept-Encoding", Value: "identity"})
 		return
 	}
+	// RFC 6665: new subscriptions, and requests in subscription dialogs.
+	if (req.Method == "SUBSCRIBE" || req.Method == "NOTIFY") && ua.subscriptionRequest(s, req) {
+		return
+	}
+	if to.Tag() != "" && req.Method != "CANCEL" {
+		// Within a dialog: find the call it belongs to.
+		if id, err := dialog.IncomingID(req); err == nil {
+			if sess := ua.sessions[id]; sess != nil {
+				sess.inDialog(s, req)
+				return
+			}
+		}
+		if req.Method != "OPTIONS" {
+			reply(481, "")
+			return
+		}
+	}
 	switch req.Method {
 	case "CANCEL":
-		// Sessions register themselves here once calls exist; until then
-		// no INVITE can be pending.
-		if ua.layer.MatchCancel(req) == nil {
+		inv := ua.layer.MatchCancel(req)
+		if inv == nil {
 			reply(481, "")
 			return
 		}
 		reply(200, "")
+		if sess := ua.invites[inv]; sess != nil {
+			sess.receiveCancel(req)
+		}
+	case "INVITE":
+		ua.incomingInvite(s, req)
+	case "BYE", "INFO":
+		reply(481, "")
+	case "SUBSCRIBE", "NOTIFY":
+		reply(481, "")
 	case "MESSAGE", "OPTIONS":
 		if to.Tag() != "" {
 			// No dialog exists that MESSAGE or OPTIONS could belong to.
