@@ -73,6 +73,8 @@ type command struct {
 // commands lists ringo's subcommands in the order the usage text shows
 // them.
 var commands = []*command{
+	demoCommand,
+	serveCommand,
 	registerCommand,
 	messageCommand,
 	optionsCommand,
