@@ -1,6 +1,7 @@
-// Ringo is the command-line tool of the Ringo SIP library: today it
-// inspects SIP messages; later commands serve, register, send messages,
-// call, and load a server with many user agents.
+// Ringo is the command-line tool of the Ringo SIP library: it runs the
+// embedded SIP server, registers, sends and receives instant messages and
+// OPTIONS, shows the whole stack at work in a demo, and inspects SIP
+// messages; later commands call and load a server with many user agents.
 //
 // Usage:
 //
@@ -9,7 +10,88 @@
 //
 // The commands are:
 //
+//	demo       run a server and two user agents that message each other
+//	serve      run the embedded SIP registrar and proxy
+//	register   register with a SIP server, report, unregister
+//	message    send an instant message (SIP MESSAGE)
+//	options    ask a user agent what it supports (SIP OPTIONS)
+//	agent      register and stay online, printing what arrives
 //	inspect    parse a SIP message and print it as a tree
+//
+// # Demo
+//
+//	ringo demo [--bob udp|tcp|ws] [-v] [--timeout D]
+//
+// Demo starts the embedded server on free ports of 127.0.0.1 with digest
+// authentication, and two user agents in the same process: alice over
+// WebSocket and bob over UDP (or TCP, or WebSocket). Both register, each
+// sends the other a MESSAGE, both unregister, and a transcript with the
+// time of each step is printed. It exits 0 only when both messages arrived
+// intact.
+//
+// # Serve
+//
+//	ringo serve [--ws ADDR] [--udp ADDR] [--tcp ADDR] [--users FILE] [--domain D] [--json] [-v]
+//
+// Serve runs the embedded registrar and proxy (package server) until
+// Ctrl-C, by default on 127.0.0.1:8080 (WebSocket) and 127.0.0.1:5060
+// (UDP and TCP), and prints each address it listens on in the form
+// --server takes ("ws://127.0.0.1:8080", "udp:127.0.0.1:5060"). A users
+// file of "user:password" lines turns digest authentication on.
+//
+// # User agent commands
+//
+//	ringo register --server URL --uri URI [flags]
+//	ringo message  --server URL --uri URI [--content-type T] [--register] [flags] TARGET TEXT|-
+//	ringo options  --server URL --uri URI [--register] [flags] TARGET
+//	ringo agent    --server URL --uri URI [--reject CODE] [--duration D] [flags]
+//
+// They run one user agent (package ringo) and share these flags:
+//
+//	--server URL        ws://, wss://, udp:host:port, tcp:host:port, tls:host:port;
+//	                    repeatable, the first is tried first, the others are fallbacks
+//	--uri URI           the address of record, "sip:alice@example.com" or "alice@example.com"
+//	--user NAME         digest user name (default the user part of --uri)
+//	--password P        digest password (default $RINGO_PASSWORD)
+//	--display-name N    display name in From
+//	--expires SECONDS   registration interval asked for (default 600)
+//	--json              events as JSON, one object per line
+//	--timeout D         give up after D (default 30s; for agent, the start only)
+//	-v                  SIP messages and transport details on standard error
+//
+// Register registers, reports and unregisters. Message and options send
+// one request (without registering, unless --register) and print the
+// response's status; options also prints Allow, Supported and Accept.
+// Agent registers and stays online until Ctrl-C or --duration, printing
+// every MESSAGE it receives and answering it 200 (or --reject CODE), and
+// answering OPTIONS; it keeps its registration fresh and registers again
+// after a reconnection. Ctrl-C (SIGINT, SIGTERM) makes every command
+// unregister before it exits.
+//
+// Events go to standard output, as readable lines or, with --json, as one
+// JSON object per line whose "event" member names it; members that do not
+// apply are left out:
+//
+//	{"event":"connecting","server":"ws://127.0.0.1:8080","attempt":1}
+//	{"event":"connected","server":"ws://127.0.0.1:8080"}
+//	{"event":"disconnected","server":"...","error":"...","code":1001,"reason":"..."}
+//	{"event":"registered","aor":"sip:alice@example.com","expires":600}
+//	{"event":"registration_failed","aor":"...","cause":"Authentication Error","status":401,"reason":"Unauthorized"}
+//	{"event":"unregistered","aor":"...","cause":"Connection Error"}
+//	{"event":"message","from":"sip:bob@example.com","display_name":"Bob","to":"sip:alice@example.com","content_type":"text/plain","body":"hi"}
+//	{"event":"options","from":"sip:bob@example.com"}
+//	{"event":"response","method":"OPTIONS","target":"sip:bob@example.com","status":200,"reason":"OK","allow":["MESSAGE"],"supported":["path"],"accept":"text/plain"}
+//	{"event":"response","method":"MESSAGE","target":"sip:carol@example.com","status":404,"reason":"Not Found","cause":"Not Found"}
+//	{"event":"request_failed","method":"MESSAGE","target":"...","cause":"Request Timeout","error":"..."}
+//	{"event":"listening","transport":"ws","addr":"127.0.0.1:8080","server":"ws://127.0.0.1:8080"}
+//
+// The causes are JsSIP's (ringo.Cause). Progress and errors go to
+// standard error as "ringo COMMAND: ..." lines.
+//
+// Every command exits 0 on success, 1 on failure (a failure response, no
+// response in time, a failed registration, a server that cannot be
+// reached, an interrupted one-shot command) and 2 for a wrong command
+// line.
 //
 // # Inspect
 //
