@@ -150,15 +150,21 @@ func (c *conn) write() {
 	}
 }
 
-// close marks the connection closed and closes its socket; its reading
-// goroutine then ends and tells the loop.
+// close marks the connection closed and closes its socket in the
+// background (closing a WebSocket waits for the peer's close frame, and
+// the loop must not wait); its reading goroutine then ends and tells the
+// loop.
 func (c *conn) close() {
 	c.mu.Lock()
 	was := c.closed
 	c.closed = true
 	c.mu.Unlock()
 	if !was {
-		c.sock.Close()
+		c.s.wg.Add(1)
+		go func() {
+			defer c.s.wg.Done()
+			c.sock.Close()
+		}()
 	}
 }
 

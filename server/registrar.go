@@ -159,7 +159,7 @@ func (s *Server) connClosed(c *conn) {
 // handleRegister is the registrar (RFC 3261 §10.3).
 func (s *Server) handleRegister(st *transaction.Server, req *sip.Request, src flow) {
 	h := req.Header()
-	if unsup := unsupported(h, "Require", "outbound", "gruu"); len(unsup) > 0 {
+	if unsup := unsupported(h, "Require", "outbound"); len(unsup) > 0 {
 		resp := sip.NewResponse(req, 420, "")
 		resp.Header().Add("Unsupported", strings.Join(unsup, ", "))
 		s.respond(st, resp)
@@ -199,7 +199,7 @@ func (s *Server) handleRegister(st *transaction.Server, req *sip.Request, src fl
 	now := s.clk.Now()
 	rec := s.reg.aors[user]
 
-	if len(contacts) > 0 && contacts[0].Wildcard || len(contacts) > 1 && slices.ContainsFunc(contacts, func(c sip.Address) bool { return c.Wildcard }) {
+	if slices.ContainsFunc(contacts, func(c sip.Address) bool { return c.Wildcard }) {
 		exp, err := h.Expires()
 		if len(contacts) != 1 || err != nil || exp != 0 {
 			s.reply(st, req, 400, "Bad Request (Contact: * needs Expires: 0 and no other contact)")
