@@ -49,11 +49,25 @@ func (ua *UA) NormalizeTarget(target string) (sip.URI, error) {
 	return sip.NormalizeTarget(target, ua.s.uri.HostPort())
 }
 
+// targetURI reads a target: a complete sip or sips URI is taken as it is
+// (so "sip:proxy.example.com" reaches a server with no user part), and
+// anything else is normalised as JsSIP does.
+func (ua *UA) targetURI(target string) (sip.URI, error) {
+	if u, err := sip.ParseURI(target); err == nil && u.IsSIP() && u.Host != "" {
+		return u, nil
+	}
+	u, err := ua.NormalizeTarget(target)
+	if err != nil {
+		return u, fmt.Errorf("ringo: bad target %q: %w", target, err)
+	}
+	return u, nil
+}
+
 // request sends an out-of-dialog request and waits for its result.
 func (ua *UA) request(ctx context.Context, method, target, contentType string, body []byte, opts *MessageOptions) (*sip.Response, error) {
-	uri, err := ua.NormalizeTarget(target)
+	uri, err := ua.targetURI(target)
 	if err != nil {
-		return nil, fmt.Errorf("ringo: bad target %q: %w", target, err)
+		return nil, err
 	}
 	extra, err := parseHeaderLines(opts.ExtraHeaders)
 	if err != nil {

@@ -217,14 +217,17 @@ func (r *registrator) success(resp *sip.Response) {
 		granted = time.Duration(e) * time.Second
 	}
 	r.retries = 0
-	r.finish(nil)
 	if granted <= 0 {
 		// The registrar dropped the binding at once.
 		r.setRegistered(false)
+		r.finish(nil)
 		return
 	}
+	// State first, then the waiters and events, so that Register's
+	// caller and the handlers see IsRegistered true.
 	r.refresh = r.after(refreshDelay(granted), r.refreshDue)
 	r.setRegistered(true)
+	r.finish(nil)
 	emit(ua, &ua.handlers.registered, RegisteredEvent{Response: resp, Expires: int(granted / time.Second)})
 }
 

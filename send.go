@@ -87,6 +87,8 @@ type outgoing struct {
 	// error), the request as last sent (its CSeq may have risen), and nil
 	// for a 2xx or an *Error.
 	final func(req *sip.Request, resp *sip.Response, err *Error)
+	// settled is set once the request is no longer counted in flight.
+	settled bool
 }
 
 // send starts an out-of-dialog request; the callbacks run on the loop.
@@ -102,6 +104,16 @@ func (ua *UA) send(req *sip.Request, provisional func(*sip.Response), final func
 	}
 	setCredentials(req, "Authorization", o.www.Authorize())
 	setCredentials(req, "Proxy-Authorization", o.proxy.Authorize())
+	// Count the request until its final result, so that Stop can wait
+	// for what is in flight.
+	ua.inflight++
+	o.final = func(req *sip.Request, resp *sip.Response, err *Error) {
+		if !o.settled {
+			o.settled = true
+			ua.inflight--
+		}
+		final(req, resp, err)
+	}
 	o.start()
 	return o
 }

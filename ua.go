@@ -54,6 +54,7 @@ type UA struct {
 	www, proxy *digest.Client
 	recent     map[mergeKey]*transaction.Server
 	subs       subTable
+	inflight   int // out-of-dialog and in-dialog requests without a final result
 	sessions   map[dialog.ID]*Session
 	invites    map[*transaction.Server]*Session
 }
@@ -164,10 +165,13 @@ func (ua *UA) Stop(ctx context.Context) error {
 			}
 			cancel()
 		}
+		// Wait for requests still waiting for their final response; a
+		// transaction that only lingers to absorb retransmissions does not
+		// count.
 		deadline := time.Now().Add(stopWait)
 		for time.Now().Before(deadline) && ctx.Err() == nil {
 			n := make(chan int, 1)
-			if !ua.post(func() { n <- ua.layer.Len() }) || <-n == 0 {
+			if !ua.post(func() { n <- ua.inflight }) || <-n == 0 {
 				break
 			}
 			time.Sleep(20 * time.Millisecond)
