@@ -71,13 +71,11 @@ func TestSubscriberLifecycle(t *testing.T) {
 
 	// The refresh comes between half the interval and 70 s before its end
 	// (JsSIP's rule), in the dialog.
-	clk.Advance(299 * time.Second)
-	select {
-	case m := <-p.in:
-		t.Fatalf("refresh before half the interval: %s", m.StartLine())
-	case <-time.After(100 * time.Millisecond):
+	m, after := advanceUntilMessage(t, clk, ua, p, 600*time.Second)
+	if after < 300*time.Second || after > 530*time.Second {
+		t.Fatalf("refresh after %v, want 300 s to 530 s", after)
 	}
-	clk.Advance(231 * time.Second)
+	p.in <- m
 	ref := p.nextRequest("SUBSCRIBE")
 	rh := ref.Header()
 	cseq, _ := rh.CSeq()

@@ -1,6 +1,7 @@
 package ringo
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -264,4 +265,25 @@ func result(t *testing.T, ch chan error) error {
 		t.Fatal("call did not return")
 		return nil
 	}
+}
+
+// advanceUntilMessage moves clk on a second at a time, letting the UA's
+// loop run after each step, until the UA sends something or limit has
+// passed. It returns the message (nil if none) and the time advanced. One
+// big Advance would let timers that the loop sets meanwhile (a refresh's
+// Timer F) fire within the same jump.
+func advanceUntilMessage(t *testing.T, clk *clock.Fake, ua *UA, p *peer, limit time.Duration) (sip.Message, time.Duration) {
+	t.Helper()
+	for d := time.Second; d <= limit; d += time.Second {
+		clk.Advance(time.Second)
+		if err := ua.do(context.Background(), func() {}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case m := <-p.in:
+			return m, d
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil, limit
 }
