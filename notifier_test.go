@@ -167,7 +167,9 @@ func TestNotifierTerminate(t *testing.T) {
 	r.accepted(t, "120")
 	p.reply(r.nextNotify(t, "active;expires=120", "x"), 200)
 	result(t, sn.start)
-	done := goErr(func() error { return sn.n.Terminate(context.Background(), []byte("gone"), "noresource", 30*time.Second) })
+	done := goErr(func() error {
+		return sn.n.Terminate(context.Background(), []byte("gone"), "noresource", 30*time.Second)
+	})
 	p.reply(r.nextNotify(t, "terminated;reason=noresource;retry-after=30", "gone"), 200)
 	if err := result(t, done); err != nil {
 		t.Fatal(err)
