@@ -275,12 +275,16 @@ func (ua *UA) transportEvent(ev transport.Event) {
 			err := ev.Err
 			ua.lastErr.Store(&err)
 		}
-		if ua.sock == ev.Socket {
+		current := ua.sock == ev.Socket
+		if current {
 			ua.sock = nil
 			ua.connected.Store(false)
+		}
+		// disconnected before unregistered, as JsSIP emits them.
+		emit(ua, &ua.handlers.disconnected, DisconnectedEvent{Socket: ev.Socket, Err: ev.Err, Code: ev.Code, Reason: ev.Reason})
+		if current {
 			ua.reg.disconnected()
 		}
-		emit(ua, &ua.handlers.disconnected, DisconnectedEvent{Socket: ev.Socket, Err: ev.Err, Code: ev.Code, Reason: ev.Reason})
 	}
 }
 
