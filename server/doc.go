@@ -36,8 +36,16 @@
 // way back over the right connection whatever their Request-URI says. ACK
 // for a 2xx is forwarded statelessly, CANCEL is answered 200 and sent to
 // every pending branch, responses are forwarded statefully with the best
-// final response chosen as §16.7 says. OPTIONS to the server itself (a
-// Request-URI without a user part) is answered 200.
+// final response chosen as §16.7 says, and an INVITE branch without a
+// final response after 181 s is cancelled (Timer C). OPTIONS to the server
+// itself (a Request-URI without a user part) is answered 200.
+//
+// Without authentication a user who has registered once is "known" (480,
+// not 404, once the bindings are gone) until the server stops. A request
+// for an IP address that is not the server's is relayed there over UDP, or
+// over an open TCP or TLS connection from that address; other domain names
+// are not resolved and get 404. The server does not dial out: a TCP or
+// WebSocket user is reachable only while its connection is open.
 //
 // Every request is checked with sip.CheckProxyRequest and rejected with the
 // response sip.ResponseFor gives; Max-Forwards is decremented.

@@ -204,6 +204,9 @@ func (s *Server) flowTo(u *sip.URI) (flow, bool) {
 			port = 5061
 		}
 	}
+	if s.relayTo != nil && !s.relayTo(ip) {
+		return flow{}, false
+	}
 	ap := netip.AddrPortFrom(ip.Unmap(), uint16(port))
 	switch tr {
 	case "", "udp":

@@ -65,6 +65,11 @@ type Server struct {
 	udps    []*udpListener
 	names   localNames
 	sweep   clock.Timer
+
+	// relayTo, when set, limits the IP addresses outside the server's
+	// domain that requests may be forwarded to (the fuzz test keeps them
+	// on loopback).
+	relayTo func(netip.Addr) bool
 }
 
 // sweepInterval is how often expired bindings are dropped from memory.
