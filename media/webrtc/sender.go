@@ -1,0 +1,333 @@
+//go:build !js
+
+package webrtc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/ringo-sip/ringo/media"
+	"github.com/ringo-sip/ringo/media/audio"
+)
+
+// ptime is the packet interval of audio: 20 ms.
+const ptime = 20 * time.Millisecond
+
+// opusSilence is a 20 ms Opus packet of silence (CELT, fullband, mono),
+// sent while an Opus stream is muted.
+var opusSilence = []byte{0xF8, 0xFF, 0xFE}
+
+// audioSender is the state of the outgoing audio stream, owned by the
+// audio loop.
+type audioSender struct {
+	seq      uint16
+	ts       uint32
+	marker   bool          // the next audio packet starts a talkspurt
+	srcDone  bool          // the source returned io.EOF
+	src      any           // the source srcDone is about
+	opusDebt time.Duration // Opus audio sent ahead of the clock
+	frame    []int16
+	payload  []byte
+	dtmf     *dtmfJob
+}
+
+// audioLoop sends the audio stream every 20 ms once the session is
+// connected, until it is closed.
+func (s *Session) audioLoop() {
+	select {
+	case <-s.up:
+	case <-s.done:
+		return
+	}
+	st := &audioSender{seq: uint16(rand.Uint32()), ts: rand.Uint32(), marker: true,
+		frame: make([]int16, audio.FrameSamples)}
+	next := time.Now()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-s.done:
+			st.finishDTMF(media.ErrClosed)
+			return
+		case <-timer.C:
+		}
+		s.audioTick(st)
+		next = next.Add(ptime)
+		wait := time.Until(next)
+		if wait < -10*ptime { // fell far behind (a stalled machine): do not burst
+			next, wait = time.Now(), 0
+		}
+		timer.Reset(max(wait, 0))
+	}
+}
+
+// audioTick sends what is due in one 20 ms interval.
+func (s *Session) audioTick(st *audioSender) {
+	b := s.audio.binding()
+	if b == nil {
+		return
+	}
+	units := b.codec.ClockRate / 50 // timestamp units per 20 ms
+	if st.dtmf == nil {
+		select {
+		case st.dtmf = <-s.dtmfCh:
+		default:
+		}
+	}
+	if st.dtmf != nil && s.dtmfTick(st, b, units) {
+		st.ts += units
+		return
+	}
+	if !s.sendAudio.Load() {
+		st.ts += units
+		st.marker = true
+		return
+	}
+	if strings.EqualFold(b.codec.MimeType, webrtc.MimeTypeOpus) {
+		s.sendOpus(st, b)
+		return
+	}
+	s.sendG711(st, b)
+	st.ts += units
+}
+
+// sendG711 reads a frame from the PCM source and sends it encoded.
+func (s *Session) sendG711(st *audioSender, b *binding) {
+	s.mu.Lock()
+	src := s.src
+	s.mu.Unlock()
+	if src != st.src {
+		st.src, st.srcDone = src, false
+	}
+	n := 0
+	if src != nil && !st.srcDone {
+		for n < len(st.frame) {
+			k, err := src.ReadPCM(st.frame[n:])
+			n += k
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					s.log.Warn("audio source failed; sending silence", "err", err)
+				}
+				st.srcDone = true
+				break
+			}
+			if k == 0 {
+				break
+			}
+		}
+	}
+	clear(st.frame[n:])
+	if s.mutedAudio.Load() {
+		clear(st.frame)
+	}
+	switch {
+	case strings.EqualFold(b.codec.MimeType, webrtc.MimeTypePCMA):
+		st.payload = audio.EncodeALaw(st.payload[:0], st.frame)
+	case strings.EqualFold(b.codec.MimeType, webrtc.MimeTypePCMU):
+		st.payload = audio.EncodeULaw(st.payload[:0], st.frame)
+	default:
+		return
+	}
+	s.writeAudio(st, b, uint8(b.codec.PayloadType), st.ts, st.payload)
+}
+
+// sendOpus sends the Opus packets of the source that are due.
+func (s *Session) sendOpus(st *audioSender, b *binding) {
+	s.mu.Lock()
+	src := s.opusSrc
+	s.mu.Unlock()
+	if src != st.src {
+		st.src, st.srcDone, st.opusDebt = src, false, 0
+	}
+	st.opusDebt -= ptime
+	for st.opusDebt < 0 {
+		var pkt []byte
+		d := ptime
+		if src != nil && !st.srcDone {
+			p, pd, err := src.ReadOpus()
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					s.log.Warn("Opus source failed", "err", err)
+				}
+				st.srcDone = true
+			} else {
+				pkt, d = p, max(pd, 2500*time.Microsecond)
+			}
+		}
+		if src == nil || st.srcDone || s.mutedAudio.Load() {
+			pkt, d = opusSilence, ptime
+		}
+		s.writeAudio(st, b, uint8(b.codec.PayloadType), st.ts, pkt)
+		st.ts += uint32(d * 48000 / time.Second)
+		st.opusDebt += d
+	}
+}
+
+// writeAudio sends one audio packet, with the marker bit if a talkspurt
+// starts.
+func (s *Session) writeAudio(st *audioSender, b *binding, pt uint8, ts uint32, payload []byte) {
+	s.writePacket(st, b, pt, ts, st.marker, payload)
+	st.marker = false
+}
+
+// writePacket sends one packet of the audio stream.
+func (s *Session) writePacket(st *audioSender, b *binding, pt uint8, ts uint32, marker bool, payload []byte) {
+	h := rtp.Header{PayloadType: pt, SequenceNumber: st.seq, Timestamp: ts, Marker: marker}
+	st.seq++
+	if err := b.write(&h, payload); err != nil {
+		if !s.isClosed() {
+			s.log.Debug("writing RTP", "err", err)
+		}
+		return
+	}
+	s.stats.sent(media.Audio, len(payload))
+}
+
+// dtmfJob is one SendDTMF call, played by the audio loop.
+type dtmfJob struct {
+	ctx   context.Context
+	tones string
+	opts  media.DTMFOptions
+	done  chan error // receives the result once
+
+	i        int    // index of the current character in tones
+	phase    int    // dtmfStart, dtmfEvent, dtmfEnd or dtmfWait
+	code     uint8  // event of the current tone
+	evTS     uint32 // timestamp of the current tone
+	total    uint32 // its duration in timestamp units
+	elapsed  uint32 // duration sent so far
+	first    bool   // the next event packet is the tone's first
+	endsLeft int    // end packets still to send
+	wait     int    // ticks of gap or pause left
+}
+
+// Phases of a dtmfJob.
+const (
+	dtmfStart = iota // about to start the next character
+	dtmfEvent        // sending a tone's packets
+	dtmfEnd          // repeating its end packet
+	dtmfWait         // gap after a tone, or a pause: audio flows
+)
+
+// finishDTMF ends the current job, if any, with err.
+func (st *audioSender) finishDTMF(err error) {
+	if st.dtmf != nil {
+		st.dtmf.done <- err
+		st.dtmf = nil
+	}
+}
+
+// ticks returns how many 20 ms intervals d spans, at least one.
+func ticks(d time.Duration) int {
+	return max(1, int((d+ptime-1)/ptime))
+}
+
+// dtmfTick plays one interval of the current DTMF job. It returns true if
+// it sent a telephone-event (the interval carries no audio).
+func (s *Session) dtmfTick(st *audioSender, b *binding, units uint32) bool {
+	j := st.dtmf
+	for {
+		switch j.phase {
+		case dtmfStart:
+			if j.i >= len(j.tones) {
+				st.finishDTMF(nil)
+				return false
+			}
+			if err := j.ctx.Err(); err != nil {
+				st.finishDTMF(err)
+				return false
+			}
+			c := rune(j.tones[j.i])
+			if c == ',' {
+				j.i++
+				j.phase, j.wait = dtmfWait, ticks(j.opts.Pause)
+				continue
+			}
+			j.code, _ = media.DTMFEventCode(c)
+			j.evTS = st.ts
+			j.total = uint32(min(int64(j.opts.Duration)*int64(b.codec.ClockRate)/int64(time.Second), 0xFFFF))
+			j.elapsed, j.first = 0, true
+			j.phase = dtmfEvent
+		case dtmfEvent:
+			if j.ctx.Err() != nil {
+				j.total = min(j.total, j.elapsed+units) // cut the tone short
+			}
+			j.elapsed = min(j.elapsed+units, j.total)
+			end := j.elapsed >= j.total
+			s.sendEvent(st, b, j, end)
+			if end {
+				j.phase, j.endsLeft = dtmfEnd, 2
+			}
+			return true
+		case dtmfEnd:
+			s.sendEvent(st, b, j, true)
+			j.endsLeft--
+			if j.endsLeft == 0 {
+				j.i++
+				j.phase, j.wait = dtmfWait, ticks(j.opts.Gap)
+			}
+			return true
+		case dtmfWait:
+			j.wait--
+			if j.wait <= 0 {
+				j.phase = dtmfStart
+			}
+			return false
+		}
+	}
+}
+
+// sendEvent sends one telephone-event packet of the current tone: the
+// first with the marker bit, all with the tone's timestamp and the
+// duration so far (RFC 4733 §2.5.1).
+func (s *Session) sendEvent(st *audioSender, b *binding, j *dtmfJob, end bool) {
+	if !s.sendAudio.Load() {
+		return
+	}
+	payload := telephoneEvent{event: j.code, end: end, volume: dtmfVolume, duration: uint16(j.elapsed)}.marshal()
+	s.writePacket(st, b, b.teType, j.evTS, j.first, payload)
+	j.first = false
+	st.marker = true // audio after the tone starts a talkspurt
+}
+
+// SendDTMF implements media.Session.
+func (s *Session) SendDTMF(ctx context.Context, tones string, opts media.DTMFOptions) error {
+	tones, err := media.ValidateDTMF(tones)
+	if err != nil {
+		return err
+	}
+	s.dtmfMu.Lock()
+	defer s.dtmfMu.Unlock()
+	if s.isClosed() {
+		return media.ErrClosed
+	}
+	b := s.audio.binding()
+	if b == nil || !b.hasTE {
+		return media.ErrNoTelephoneEvent
+	}
+	if !s.sendAudio.Load() {
+		return fmt.Errorf("%w: cannot send DTMF", errNotSending)
+	}
+	job := &dtmfJob{ctx: ctx, tones: tones, opts: opts.WithDefaults(), done: make(chan error, 1)}
+	select {
+	case s.dtmfCh <- job:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.done:
+		return media.ErrClosed
+	}
+	select {
+	case err := <-job.done:
+		return err
+	case <-s.done:
+		return media.ErrClosed
+	}
+}
