@@ -162,6 +162,13 @@ type Session struct {
 	reinviting   bool
 	offerInACK   bool // an incoming INVITE without SDP: the answer comes in the ACK
 	pendingCause Cause
+	// Session timer and reliable provisional responses.
+	timer            sessionTimer
+	peerAllowsUpdate bool
+	rseqs            map[string]uint32 // last RSeq PRACKed, by early dialog
+	rseq             uint32            // RSeq of our reliable 180
+	unacked          *sip.Response     // our reliable 180 until its PRACK
+	retried422       bool
 }
 
 // State returns the call's state.
@@ -374,7 +381,7 @@ func (s *Session) respond(code int, reason string, extra []sip.Param, body []byt
 	}
 	if code >= 200 && code < 300 {
 		h.Add("Allow", allowHeader)
-		h.Add("Supported", supportedHeader)
+		h.Add("Supported", inviteSupported)
 	}
 	addHeaders(h, extra)
 	if body != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/ringo-sip/ringo/dialog"
 	"github.com/ringo-sip/ringo/media"
@@ -64,7 +66,8 @@ func (ua *UA) Call(ctx context.Context, target string, opts *CallOptions) (*Sess
 		h := req.Header()
 		h.Add("Contact", sip.Address{URI: ua.contactURI()}.String())
 		h.Add("Allow", allowHeader)
-		h.Add("Supported", supportedHeader)
+		h.Add("Supported", inviteSupported)
+		s.addSessionTimerHeaders(h, DefaultSessionExpires)
 		addHeaders(h, extra)
 		req.SetBody("application/sdp", []byte(offer))
 		s.invite = req
@@ -106,10 +109,13 @@ func (s *Session) provisional(resp *sip.Response) {
 	s.invite = s.out.req
 	// An early dialog per To tag (forking).
 	if d, err := dialog.NewUAC(s.invite, resp); err == nil {
-		if _, ok := s.early[d.ID.RemoteTag]; !ok {
+		if e, ok := s.early[d.ID.RemoteTag]; ok {
+			d = e
+		} else {
 			s.early[d.ID.RemoteTag] = d
 			s.ua.rememberSession(d.ID, s)
 		}
+		s.prack(d, resp)
 	}
 	if len(resp.Body()) > 0 && s.dlg == nil {
 		// Early media: the answer in a reliable-or-not 18x is applied.
@@ -135,6 +141,21 @@ func (s *Session) final(req *sip.Request, resp *sip.Response, err *Error) {
 	if err != nil {
 		if s.IsEnded() {
 			return
+		}
+		if err.StatusCode == 422 && !s.retried422 {
+			// RFC 4028 §7.4: try again with at least the Min-SE asked for.
+			if minSE, merr := resp.Header().MinSE(); merr == nil {
+				s.retried422 = true
+				retry := req.Clone()
+				cseq, _ := retry.Header().CSeq()
+				cseq.Seq++
+				retry.Header().Set("CSeq", cseq.String())
+				interval := max(time.Duration(minSE)*time.Second, MinSessionExpires)
+				retry.Header().Set("Session-Expires", strconv.Itoa(int(interval/time.Second)))
+				retry.Header().Set("Min-SE", strconv.Itoa(int(interval/time.Second)))
+				s.out = s.ua.send(retry, s.provisional, s.final)
+				return
+			}
 		}
 		ev := EndEvent{Originator: Remote, Cause: err.Cause}
 		if resp != nil {
@@ -166,9 +187,15 @@ func (s *Session) final(req *sip.Request, resp *sip.Response, err *Error) {
 		s.ua.log.Info("2xx to INVITE cannot make a dialog", "err", derr)
 		return
 	}
+	if e := s.early[d.ID.RemoteTag]; e != nil && e.LocalSeq > d.LocalSeq {
+		// PRACKs in the early dialog used CSeq numbers after the INVITE's.
+		d.LocalSeq = e.LocalSeq
+	}
 	s.dlg = d
 	s.ua.rememberSession(d.ID, s)
 	s.sendACK(d, cseq.Seq)
+	s.noteAllow(resp.Header())
+	s.uacSessionTimer(resp)
 	if s.IsEnded() {
 		// Cancelled, but the callee answered first: hang up.
 		s.sendBye(&TerminateOptions{}, nil)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +36,9 @@ func (ua *UA) incomingInvite(srv *transaction.Server, req *sip.Request) {
 		reply(480)
 		return
 	}
+	if ua.checkSessionExpires(srv, req) {
+		return
+	}
 	var m media.Session
 	if ua.s.MediaEngine != nil {
 		var err error
@@ -63,8 +67,15 @@ func (ua *UA) incomingInvite(srv *transaction.Server, req *sip.Request) {
 		ACK:   s.receiveACK,
 		Error: s.serverError,
 	})
-	// JsSIP sends 180 Ringing at once; so does Ringo.
-	ringing := s.respond(180, "", nil, nil)
+	s.noteAllow(req.Header())
+	// JsSIP sends 180 Ringing at once; so does Ringo, reliably when the
+	// caller requires it (RFC 3262).
+	var ringing *sip.Response
+	if req.Header().HasToken("Require", "100rel") {
+		ringing = s.reliableRinging()
+	} else {
+		ringing = s.respond(180, "", nil, nil)
+	}
 	emit(ua, &ua.handlers.newSession, NewSessionEvent{Originator: Remote, Session: s, Request: req})
 	s.emit(func(h *SessionHandlers) {
 		if h.Progress != nil {
@@ -154,6 +165,8 @@ func (s *Session) Answer(ctx context.Context, opts *AnswerOptions) error {
 		if s.IsEnded() {
 			return
 		}
+		s.unacked = nil
+		extra = append(extra, s.uasSessionTimer(s.invite)...)
 		resp := s.respond(200, "", extra, []byte(sdp))
 		s.answer = resp
 		d, err := dialog.NewUAS(s.invite, s.localTag)
@@ -275,8 +288,10 @@ func (s *Session) inDialog(srv *transaction.Server, req *sip.Request) {
 		}
 	case "INFO":
 		s.receiveInfo(req, func(code int) { reply(code, nil) })
-	case "INVITE":
+	case "INVITE", "UPDATE":
 		s.receiveReinvite(srv, req, reply)
+	case "PRACK":
+		s.receivePrack(req, reply)
 	case "OPTIONS":
 		resp := sip.NewResponse(req, 200, "")
 		s.ua.addCapabilities(resp.Header())
@@ -325,6 +340,11 @@ func (s *Session) receiveInfo(req *sip.Request, reply func(int)) {
 // answered by the media, and a change of the remote direction is reported
 // as hold or unhold.
 func (s *Session) receiveReinvite(srv *transaction.Server, req *sip.Request, reply func(int, []byte, ...sip.Param) *sip.Response) {
+	if req.Method == "UPDATE" && len(req.Body()) == 0 {
+		// A session refresh (RFC 4028) or a target refresh.
+		reply(200, nil, s.uasSessionTimer(req)...)
+		return
+	}
 	if s.reinviting || s.State() != StateConfirmed {
 		reply(491, nil)
 		return
@@ -348,7 +368,7 @@ func (s *Session) receiveReinvite(srv *transaction.Server, req *sip.Request, rep
 			reply(488, nil)
 			return
 		}
-		reply(200, []byte(answer))
+		reply(200, []byte(answer), s.uasSessionTimer(req)...)
 		if held != s.remoteHld.Load() {
 			s.remoteHld.Store(held)
 			s.emit(func(h *SessionHandlers) {
@@ -443,6 +463,10 @@ func (s *Session) reinvite(ctx context.Context, opts media.OfferOptions) error {
 			req := s.dlg.NewRequest("INVITE")
 			req.Header().Add("Contact", sip.Address{URI: s.ua.contactURI()}.String())
 			req.Header().Add("Allow", allowHeader)
+			req.Header().Add("Supported", inviteSupported)
+			if s.timer.interval > 0 {
+				req.Header().Add("Session-Expires", strconv.Itoa(int(s.timer.interval/time.Second))+";refresher=uac")
+			}
 			req.SetBody("application/sdp", []byte(offer))
 			var o *outgoing
 			o = s.ua.send(req, nil, func(req *sip.Request, resp *sip.Response, err *Error) {
@@ -450,6 +474,7 @@ func (s *Session) reinvite(ctx context.Context, opts media.OfferOptions) error {
 				if err == nil {
 					cseq, _ := req.Header().CSeq()
 					s.dlg.ReceiveResponse(resp)
+					s.uacSessionTimer(resp)
 					ack := s.dlg.NewAck(cseq.Seq)
 					s.ua.setVia(ack)
 					if o.client == nil || o.client.SendACK(ack, sockAddr{s.ua.sock}) != nil {

@@ -12,7 +12,7 @@ import (
 )
 
 // allowHeader lists the methods the UA handles.
-const allowHeader = "INVITE, ACK, CANCEL, BYE, INFO, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY"
+const allowHeader = "INVITE, ACK, CANCEL, BYE, INFO, UPDATE, PRACK, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY"
 
 // supportedHeader lists the option tags the UA supports.
 const supportedHeader = "path, gruu, outbound"
@@ -107,7 +107,7 @@ func (h uasHandler) HandleRequest(s *transaction.Server, req *sip.Request) {
 		}
 	case "INVITE":
 		ua.incomingInvite(s, req)
-	case "BYE", "INFO":
+	case "BYE", "INFO", "UPDATE", "PRACK":
 		reply(481, "")
 	case "SUBSCRIBE", "NOTIFY":
 		reply(481, "")
@@ -175,7 +175,7 @@ func unsupportedRequire(req *sip.Request) []string {
 	var out []string
 	for _, t := range tags {
 		known := false
-		for _, s := range strings.Split(supportedHeader, ", ") {
+		for _, s := range strings.Split(inviteSupported, ", ") {
 			if strings.EqualFold(s, t) {
 				known = true
 			}
