@@ -234,4 +234,3 @@ func (s *Session) receivePrack(req *sip.Request, reply func(int, []byte, ...sip.
 	s.unacked = nil
 	reply(200, nil)
 }
-
