@@ -22,7 +22,7 @@ func testConfig() Config {
 		IPFilter:         func(ip net.IP) bool { return ip.IsLoopback() && ip.To4() != nil },
 		DisableMDNS:      true,
 		GatheringTimeout: 2 * time.Second,
-		Logger:           slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Logger:           slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
 	}
 }
 

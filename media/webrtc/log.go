@@ -33,6 +33,8 @@ func (l pionLogger) logf(level slog.Level, format string, args ...any) {
 	l.log.Log(context.Background(), level, fmt.Sprintf(format, args...))
 }
 
+// The methods of logging.LeveledLogger.
+
 func (l pionLogger) Trace(msg string)                  { l.logf(levelTrace, "%s", msg) }
 func (l pionLogger) Tracef(format string, args ...any) { l.logf(levelTrace, format, args...) }
 func (l pionLogger) Debug(msg string)                  { l.logf(slog.LevelDebug, "%s", msg) }

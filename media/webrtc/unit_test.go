@@ -1,0 +1,130 @@
+//go:build !js
+
+package webrtc
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ringo-sip/ringo/media"
+	"github.com/ringo-sip/ringo/media/audio"
+)
+
+func TestTelephoneEventPayload(t *testing.T) {
+	e := telephoneEvent{event: 11, end: true, volume: 10, duration: 800}
+	b := e.marshal()
+	if want := []byte{11, 0x8A, 0x03, 0x20}; string(b) != string(want) {
+		t.Fatalf("marshal = % x, want % x", b, want)
+	}
+	got, err := parseTelephoneEvent(b)
+	if err != nil || got != e {
+		t.Errorf("parse = %+v, %v", got, err)
+	}
+	if _, err := parseTelephoneEvent(b[:3]); !errors.Is(err, errShortEvent) {
+		t.Errorf("short: %v", err)
+	}
+}
+
+// The receiver reports each tone once, at its end, drops the end packet's
+// retransmissions, and reports a tone whose end packets were all lost
+// when the next tone starts.
+func TestDTMFReceiver(t *testing.T) {
+	var r dtmfReceiver
+	var got []telephoneEvent
+	feed := func(ts uint32, ev uint8, end bool, dur uint16) {
+		got = append(got, r.packet(ts, telephoneEvent{event: ev, end: end, duration: dur})...)
+	}
+	feed(1000, 1, false, 160)
+	feed(1000, 1, false, 320)
+	feed(1000, 1, true, 800)
+	feed(1000, 1, true, 800) // retransmitted end
+	feed(1000, 1, true, 800)
+	feed(3000, 2, false, 160)
+	feed(3000, 2, false, 480) // its end packets are lost
+	feed(5000, 3, false, 160)
+	feed(5000, 3, true, 800)
+	want := []telephoneEvent{{event: 1, end: true, duration: 800}, {event: 2, end: true, duration: 480}, {event: 3, end: true, duration: 800}}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("event %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestRewriteDirections(t *testing.T) {
+	offer := "v=0\r\na=sendonly\r\nm=audio 9 X 0\r\nm=video 9 X 96\r\na=inactive\r\nm=video 0 X 96\r\n"
+	if got := sectionDirections(offer); len(got) != 3 || got[0] != media.DirectionSendOnly ||
+		got[1] != media.DirectionInactive || got[2] != media.DirectionInactive {
+		t.Errorf("sectionDirections = %v", got)
+	}
+	p := forPion(offer)
+	if strings.Contains(p, "sendonly") || strings.Contains(p, "inactive") || strings.Count(p, "a=sendrecv") != 2 {
+		t.Errorf("forPion:\n%s", p)
+	}
+	answer := "v=0\r\nm=audio 9 X 0\r\na=sendrecv\r\nm=video 9 X 96\r\na=recvonly\r\nm=video 0 X 96\r\n"
+	got := sectionDirections(narrowAnswer(answer, offer, media.DirectionSendRecv))
+	if got[0] != media.DirectionRecvOnly || got[1] != media.DirectionInactive {
+		t.Errorf("narrowAnswer: %v", got)
+	}
+	got = sectionDirections(narrowAnswer(answer, "v=0\nm=audio 1 X 0\nm=video 1 X 96\n", media.DirectionSendOnly))
+	if got[0] != media.DirectionSendOnly || got[1] != media.DirectionInactive {
+		t.Errorf("holding answer: %v", got)
+	}
+}
+
+// The answerer of the last negotiation can abandon an offer of its own
+// and negotiate again (pion cannot roll back; the session re-applies the
+// peer's last offer as an answer, with the DTLS role fixed).
+func TestCancelOfferAsAnswerer(t *testing.T) {
+	t.Parallel()
+	atA := &frameCounter{}
+	a := newSession(t, testConfig(), SessionOptions{AudioSink: atA})
+	b := newSession(t, testConfig(), SessionOptions{AudioSource: audio.NewTone(440, 0.5)})
+	connect(t, a, b)
+	b.SetDirection(media.DirectionInactive)
+	if _, err := b.CreateOffer(context.Background(), media.OfferOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.CancelOffer(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if f, _ := flow(atA, 300*time.Millisecond); f < 8 {
+		t.Errorf("audio after the cancelled offer: %d frames", f)
+	}
+	offer, _ := negotiate(t, b, a, media.OfferOptions{})
+	if d := media.RemoteDirection(offer); d != media.DirectionSendRecv {
+		t.Errorf("next offer is %s", d)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if f, _ := flow(atA, 300*time.Millisecond); f < 8 {
+		t.Errorf("audio after renegotiating: %d frames", f)
+	}
+	// Glare: A's offer arrives while B has one out; B takes A's.
+	if _, err := b.CreateOffer(context.Background(), media.OfferOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	negotiate(t, a, b, media.OfferOptions{})
+	if f, _ := flow(atA, 300*time.Millisecond); f < 8 {
+		t.Errorf("audio after glare: %d frames", f)
+	}
+}
+
+// SendDTMF refuses while the audio stream does not send.
+func TestDTMFOnHold(t *testing.T) {
+	t.Parallel()
+	a := newSession(t, testConfig(), SessionOptions{})
+	b := newSession(t, testConfig(), SessionOptions{})
+	connect(t, a, b)
+	a.SetDirection(media.DirectionInactive)
+	negotiate(t, a, b, media.OfferOptions{})
+	if err := a.SendDTMF(context.Background(), "1", media.DTMFOptions{}); !errors.Is(err, errNotSending) {
+		t.Errorf("on hold: %v", err)
+	}
+}
