@@ -376,8 +376,59 @@ func TestTimerC(t *testing.T) {
 	bob.expectNothing(20 * time.Millisecond)
 	clk.Advance(2 * time.Second)
 	bob.expect("CANCEL") // not answered
+	ping(t, s, bob)      // the server's loop has armed the CANCEL's timers
 	clk.Advance(32 * time.Second)
 	if r := c.final(); r.StatusCode != 408 {
 		t.Fatalf("after Timer C: %s, want 408", r.StartLine())
+	}
+}
+
+// SUBSCRIBE is record-routed, and the NOTIFY the notifier sends in the
+// dialog comes back to the subscriber's WebSocket.
+func TestSubscribeNotify(t *testing.T) {
+	s := startServer(t, server.Config{})
+	alice := registered(t, s, "ws", "alice", uaOptions{})
+	bob := registered(t, s, "udp", "bob", uaOptions{})
+	sub := alice.newRequest("SUBSCRIBE", bob.aor(), bob.aor())
+	sub.Header().Add("Event", "presence")
+	sub.Header().Add("Expires", "600")
+	c := alice.start(sub)
+	in := bob.expect("SUBSCRIBE")
+	if rr := in.req.Header().Values("Record-Route"); len(rr) != 2 {
+		t.Fatalf("SUBSCRIBE Record-Route %v", rr)
+	}
+	tag := sip.NewTag()
+	bob.reply(in, 200, tag)
+	if r := c.final(); r.StatusCode != 200 {
+		t.Fatalf("SUBSCRIBE: %s", r.StartLine())
+	}
+	d, err := dialog.NewUAS(in.req, tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notify := d.NewRequest("NOTIFY")
+	notify.Header().Prepend("Via", bob.via)
+	notify.Header().Add("Event", "presence")
+	notify.Header().Add("Subscription-State", "active;expires=600")
+	notify.SetBody("application/pidf+xml", []byte("<presence/>"))
+	nc := bob.start(notify)
+	got := alice.expect("NOTIFY")
+	if string(got.req.Body()) != "<presence/>" || got.req.Header().Get("Subscription-State") == "" {
+		t.Errorf("NOTIFY arrived as\n%s", got.req)
+	}
+	alice.reply(got, 200, "")
+	if r := nc.final(); r.StatusCode != 200 {
+		t.Fatalf("NOTIFY: %s", r.StartLine())
+	}
+}
+
+// ping sends an OPTIONS to the server itself and waits for its 200: once
+// it is back, the server's loop has finished whatever it was doing when
+// the OPTIONS arrived.
+func ping(t *testing.T, s *server.Server, u *ua) {
+	t.Helper()
+	ruri := "sip:" + s.Addrs().UDP.String()
+	if r := u.send(u.newRequest("OPTIONS", ruri, ruri)); r.StatusCode != 200 {
+		t.Fatalf("OPTIONS ping: %s", r.StartLine())
 	}
 }
