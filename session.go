@@ -138,6 +138,7 @@ type Session struct {
 
 	hmu      sync.Mutex
 	handlers SessionHandlers
+	hooks    SessionHooks // set before the call is negotiated; read on the loop
 
 	// Read from any goroutine.
 	stateV               atomic.Int32

@@ -2,6 +2,7 @@ package ringo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/ringo-sip/ringo/media"
 	"github.com/ringo-sip/ringo/server"
+	"github.com/ringo-sip/ringo/sip"
 	"github.com/ringo-sip/ringo/transport"
 )
 
@@ -290,4 +292,52 @@ func TestCallRejectCancelAndCalleeHangup(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSessionHooks: the SDP hook rewrites our offer before it is sent, and
+// the callee's re-INVITE hook refuses a hold, which fails without ending
+// the call (JsSIP would end it).
+func TestSessionHooks(t *testing.T) {
+	alice, bob := callPair(t)
+	aLog, bLog := newCallLog(), newCallLog()
+	calleeMedia := &sdpMedia{}
+	answerWith(t, bob, bLog, func(s *Session) {
+		err := s.Answer(context.Background(), &AnswerOptions{
+			Media: calleeMedia,
+			Hooks: SessionHooks{Reinvite: func(*sip.Request) int { return 488 }},
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	})
+	s, err := alice.Call(context.Background(), "bob", &CallOptions{
+		Handlers: aLog.handlers(),
+		Hooks: SessionHooks{SDP: func(e SDPEvent) string {
+			if e.Originator == Local && e.Type == "offer" {
+				return e.SDP + "a=x-ringo-hook\r\n"
+			}
+			return e.SDP
+		}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	aLog.expect(t, "progress remote 180", "accepted remote", "confirmed local")
+	bLog.expect(t, "progress local 180", "accepted local", "confirmed remote")
+	calleeMedia.mu.Lock()
+	got := strings.Join(calleeMedia.remote, "")
+	calleeMedia.mu.Unlock()
+	if !strings.Contains(got, "a=x-ringo-hook") {
+		t.Errorf("the callee did not get the hooked offer:\n%s", got)
+	}
+	err = s.Hold(context.Background())
+	var e *Error
+	if !errors.As(err, &e) || e.StatusCode != 488 {
+		t.Fatalf("Hold = %v, want the 488 of the refused re-INVITE", err)
+	}
+	if local, _ := s.IsOnHold(); local || !s.IsEstablished() {
+		t.Fatalf("after a refused hold: on hold %v, state %v; want the call up and not held", local, s.State())
+	}
+	s.Terminate(nil)
+	aLog.expect(t, "ended local Terminated")
 }

@@ -20,6 +20,9 @@ type CallOptions struct {
 	// Handlers are the call's event handlers, in place before the INVITE
 	// is sent.
 	Handlers SessionHandlers
+	// Hooks run synchronously during negotiation (edit SDP, vet
+	// re-INVITEs).
+	Hooks SessionHooks
 	// ExtraHeaders are added to the INVITE, as "Name: value" lines.
 	ExtraHeaders []string
 }
@@ -52,6 +55,7 @@ func (ua *UA) Call(ctx context.Context, target string, opts *CallOptions) (*Sess
 			return nil, fmt.Errorf("ringo: media: %w", err)
 		}
 	}
+	m = withSDPHook(m, opts.Hooks.SDP)
 	offer, err := m.CreateOffer(ctx, media.OfferOptions{})
 	if err != nil {
 		m.Close()
@@ -60,6 +64,7 @@ func (ua *UA) Call(ctx context.Context, target string, opts *CallOptions) (*Sess
 	s := ua.newSession(Local, m)
 	s.remote = sip.Address{URI: uri}
 	s.handlers = opts.Handlers
+	s.hooks = opts.Hooks
 	err = ua.do(ctx, func() {
 		emit(ua, &ua.handlers.newSession, NewSessionEvent{Originator: Local, Session: s})
 		req := ua.newRequest("INVITE", uri, "", 1)

@@ -105,6 +105,9 @@ type AnswerOptions struct {
 	// Media replaces the media session the UA's engine made (or supplies
 	// one when Config.MediaEngine is nil).
 	Media media.Session
+	// Hooks run synchronously during negotiation (edit SDP, vet
+	// re-INVITEs).
+	Hooks SessionHooks
 }
 
 // Answer accepts an incoming call: it builds the SDP answer (or an offer,
@@ -137,6 +140,8 @@ func (s *Session) Answer(ctx context.Context, opts *AnswerOptions) error {
 			})
 		})
 	}
+	s.media = withSDPHook(s.media, opts.Hooks.SDP)
+	s.hooks = opts.Hooks
 	if s.media == nil {
 		s.ua.do(ctx, func() {
 			s.respond(500, "No Media", nil, nil)
@@ -348,6 +353,12 @@ func (s *Session) receiveReinvite(srv *transaction.Server, req *sip.Request, rep
 	if s.reinviting || s.State() != StateConfirmed {
 		reply(491, nil)
 		return
+	}
+	if s.hooks.Reinvite != nil {
+		if code := s.hooks.Reinvite(req); code >= 400 && code <= 699 {
+			reply(code, nil)
+			return
+		}
 	}
 	if len(req.Body()) == 0 {
 		// An offer-less re-INVITE: offer in the 200, answer in the ACK.
