@@ -190,7 +190,8 @@ type DirectionStats struct {
 	// Lost is the cumulative number of packets lost (RFC 3550 §6.4.1); it
 	// can be negative when duplicates arrive.
 	Lost int64
-	// FractionLost is the fraction lost in the last report interval, 0-1.
+	// FractionLost is the fraction lost, 0-1: for Sent, in the peer's
+	// last report interval; for Received, over the whole call.
 	FractionLost float64
 	// Jitter is the interarrival jitter (RFC 3550 §6.4.1).
 	Jitter time.Duration

@@ -23,6 +23,7 @@ type kindStats struct {
 	sent      media.DirectionStats
 	received  media.DirectionStats
 	lostDone  int64     // loss of the remote streams that ended
+	expDone   int64     // packets expected from the remote streams that ended
 	rx        *rxStream // the current remote stream
 	roundTrip time.Duration
 }
@@ -66,18 +67,24 @@ func (s *sessionStats) newStream(kind media.Kind) *rxStream {
 	k := s.of(kind)
 	if k.rx != nil {
 		k.lostDone += k.rx.lost()
+		k.expDone += k.rx.expected()
 	}
 	k.rx = &rxStream{epoch: time.Now()}
 	return k.rx
 }
 
-// lost returns the cumulative loss of the stream (RFC 3550 §A.3).
-func (r *rxStream) lost() int64 {
+// expected returns how many packets the stream should have delivered
+// (RFC 3550 §A.3).
+func (r *rxStream) expected() int64 {
 	if !r.started {
 		return 0
 	}
-	expected := int64(r.cycles) + int64(r.maxSeq) - int64(r.baseSeq) + 1
-	return expected - r.received
+	return int64(r.cycles) + int64(r.maxSeq) - int64(r.baseSeq) + 1
+}
+
+// lost returns the cumulative loss of the stream.
+func (r *rxStream) lost() int64 {
+	return r.expected() - r.received
 }
 
 // received counts one packet received on stream r. Telephone-events
@@ -90,8 +97,9 @@ func (s *sessionStats) received(kind media.Kind, r *rxStream, p *rtp.Packet, clo
 	k.received.Bytes += uint64(len(p.Payload))
 	seq := p.SequenceNumber
 	if !r.started || p.SSRC != r.lastSender {
-		if r.started {
-			k.lostDone += r.lost() // the peer changed SSRC
+		if r.started { // the peer changed SSRC
+			k.lostDone += r.lost()
+			k.expDone += r.expected()
 		}
 		*r = rxStream{started: true, baseSeq: uint32(seq), maxSeq: seq, epoch: r.epoch, lastSender: p.SSRC}
 	} else if d := seq - r.maxSeq; d != 0 && d < 0x8000 {
@@ -162,11 +170,16 @@ func (s *sessionStats) snapshot(kind media.Kind, codec string) media.StreamStats
 	k := s.of(kind)
 	out := media.StreamStats{Codec: codec, Sent: k.sent, Received: k.received, RoundTrip: k.roundTrip}
 	out.Received.Lost = k.lostDone
+	expected := k.expDone
 	if r := k.rx; r != nil {
 		out.Received.Lost += r.lost()
+		expected += r.expected()
 		if r.clockRate != 0 {
 			out.Received.Jitter = time.Duration(r.jitter * float64(time.Second) / float64(r.clockRate))
 		}
+	}
+	if expected > 0 && out.Received.Lost > 0 {
+		out.Received.FractionLost = float64(out.Received.Lost) / float64(expected)
 	}
 	return out
 }

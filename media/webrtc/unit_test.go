@@ -3,8 +3,11 @@
 package webrtc
 
 import (
+	"math"
+
 	"context"
 	"errors"
+	"github.com/pion/rtp"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +129,30 @@ func TestDTMFOnHold(t *testing.T) {
 	negotiate(t, a, b, media.OfferOptions{})
 	if err := a.SendDTMF(context.Background(), "1", media.DTMFOptions{}); !errors.Is(err, errNotSending) {
 		t.Errorf("on hold: %v", err)
+	}
+}
+
+// Reception statistics follow RFC 3550: loss from sequence gaps across a
+// wrap, telephone-events counted but kept out of the jitter.
+func TestReceptionStats(t *testing.T) {
+	var s sessionStats
+	r := s.newStream(media.Audio)
+	now := time.Now()
+	seq := uint16(65530)
+	for i := range 20 {
+		if i == 5 || i == 6 { // two lost, across the wrap
+			seq++
+			continue
+		}
+		p := &rtp.Packet{Header: rtp.Header{SequenceNumber: seq, Timestamp: uint32(i * 160), SSRC: 7}, Payload: make([]byte, 160)}
+		s.received(media.Audio, r, p, 8000, false, now.Add(time.Duration(i)*20*time.Millisecond))
+		seq++
+	}
+	st := s.snapshot(media.Audio, "PCMU")
+	if st.Received.Packets != 18 || st.Received.Lost != 2 || st.Received.Bytes != 18*160 {
+		t.Errorf("stats %+v", st.Received)
+	}
+	if st.Received.Jitter > time.Millisecond || math.Abs(st.Received.FractionLost-0.1) > 1e-9 {
+		t.Errorf("jitter %v, fraction %v", st.Received.Jitter, st.Received.FractionLost)
 	}
 }
