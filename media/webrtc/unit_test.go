@@ -3,14 +3,14 @@
 package webrtc
 
 import (
-	"math"
-
 	"context"
 	"errors"
-	"github.com/pion/rtp"
+	"math"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pion/rtp"
 
 	"github.com/ringo-sip/ringo/media"
 	"github.com/ringo-sip/ringo/media/audio"
