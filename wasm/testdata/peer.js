@@ -1,0 +1,168 @@
+'use strict';
+// A Ringo UA on the wasm build in Node.js that the Go tests in wasm/ drive
+// (through internal/testpeer.RunNode), as interop/jssip-ua.js drives JsSIP:
+// one JSON event per line on stdout, one JSON command per line on stdin.
+//
+// Environment: RINGO_WS_URL, RINGO_URI (required), RINGO_PASSWORD,
+// RINGO_DISPLAY_NAME, RINGO_WASM_DIR (where ringo.wasm and wasm_exec.js
+// are; ringo.js reads it), RINGO_REJECT_BODY (reject a MESSAGE with this
+// body with 486).
+//
+// Events: loaded {ms}, connecting, connected, disconnected, registered
+// {status}, unregistered, registrationFailed {status, cause}, message
+// {originator, from, body, content_type, x_test}, options {from},
+// message_sent / message_failed {id, status, cause}, options_sent /
+// options_failed, session {originator, id, from}, session_event {id,
+// name, originator, cause, status, tone, body, content_type}, result {id,
+// ok, error, status}, stopped.
+//
+// Commands: message {id, target, body, content_type, extra_headers},
+// options {id, target}, call {id, target, sdp}, answer {id, sdp},
+// terminate {id}, hold {id}, unhold {id}, dtmf {id, tones}, info {id,
+// content_type, body}, status {id}, stop.
+
+const t0 = process.hrtime.bigint();
+const Ringo = require('../ringo.js');
+const loadMs = Number(process.hrtime.bigint() - t0) / 1e6;
+const readline = require('readline');
+
+function emit(event, fields) {
+  process.stdout.write(JSON.stringify(Object.assign({}, fields || {}, { event })) + '\n');
+}
+
+emit('loaded', { ms: loadMs, version: Ringo.version });
+
+const env = process.env;
+const ua = new Ringo.UA({
+  sockets: [new Ringo.WebSocketInterface(env.RINGO_WS_URL)],
+  uri: env.RINGO_URI,
+  password: env.RINGO_PASSWORD,
+  display_name: env.RINGO_DISPLAY_NAME,
+  register: true,
+  register_expires: 120,
+  session_timers: false,
+});
+
+for (const name of ['connecting', 'connected', 'disconnected', 'unregistered']) {
+  ua.on(name, () => emit(name));
+}
+ua.on('registered', (e) => emit('registered', { status: e.response.status_code }));
+ua.on('registrationFailed', (e) => emit('registrationFailed', { status: e.response && e.response.status_code, cause: e.cause }));
+ua.on('newMessage', (e) => {
+  if (e.originator !== 'remote') {
+    return;
+  }
+  const r = e.request;
+  emit('message', {
+    originator: e.originator, from: r.from.uri.toString(), display_name: r.from.display_name || '',
+    body: r.body, content_type: r.getHeader('content-type'), x_test: r.getHeader('X-Test') || '',
+    remote_user: e.message.remote_identity.uri.user,
+  });
+  if (env.RINGO_REJECT_BODY && r.body === env.RINGO_REJECT_BODY) {
+    e.message.reject({ status_code: 486, reason_phrase: 'Busy Here' });
+  }
+});
+ua.on('newOptions', (e) => {
+  if (e.originator === 'remote') {
+    emit('options', { from: e.request.from.uri.toString() });
+  }
+});
+
+const sessions = new Map();
+
+function track(id, session) {
+  sessions.set(id, session);
+  for (const name of ['progress', 'accepted', 'confirmed', 'ended', 'failed', 'hold', 'unhold', 'muted', 'unmuted', 'newDTMF', 'newInfo']) {
+    session.on(name, (e) => emit('session_event', {
+      id, name, originator: e.originator, cause: e.cause,
+      status: e.response ? e.response.status_code : undefined,
+      tone: e.dtmf ? e.dtmf.tone : undefined,
+      body: e.info ? e.info.body : undefined,
+      content_type: e.info ? e.info.contentType : undefined,
+    }));
+  }
+}
+
+let incoming = 0;
+ua.on('newRTCSession', (e) => {
+  if (e.originator === 'remote') {
+    const id = `in${++incoming}`;
+    track(id, e.session);
+    emit('session', { originator: 'remote', id, from: e.request.from.uri.toString(), direction: e.session.direction });
+  }
+});
+
+function result(id, p) {
+  Promise.resolve(p).then((v) => emit('result', { id, ok: true, status: v && v.status_code }),
+    (err) => emit('result', { id, ok: false, error: err.message, cause: err.cause, status: err.status_code }));
+}
+
+const commands = {
+  message(c) {
+    const m = ua.sendMessage(c.target, c.body, {
+      contentType: c.content_type, extraHeaders: c.extra_headers,
+      eventHandlers: {
+        succeeded: (e) => emit('message_sent', { id: c.id, status: e.response.status_code }),
+        failed: (e) => emit('message_failed', { id: c.id, status: e.response && e.response.status_code, cause: e.cause }),
+      },
+    });
+    result(c.id, m.promise);
+  },
+  options(c) {
+    const o = ua.sendOptions(c.target, null, {
+      eventHandlers: {
+        succeeded: (e) => emit('options_sent', { id: c.id, status: e.response.status_code }),
+        failed: (e) => emit('options_failed', { id: c.id, status: e.response && e.response.status_code, cause: e.cause }),
+      },
+    });
+    result(c.id, o.promise);
+  },
+  call(c) {
+    const s = ua.call(c.target, { sdp: c.sdp });
+    track(c.id, s);
+    emit('session', { originator: 'local', id: c.id, direction: s.direction });
+  },
+  answer(c) {
+    result(c.id, sessions.get(c.id).answer({ sdp: c.sdp }));
+  },
+  terminate(c) {
+    result(c.id, sessions.get(c.id).terminate());
+  },
+  hold(c) {
+    result(c.id, sessions.get(c.id).hold());
+  },
+  unhold(c) {
+    result(c.id, sessions.get(c.id).unhold());
+  },
+  dtmf(c) {
+    result(c.id, sessions.get(c.id).sendDTMF(c.tones, { duration: 100, interToneGap: 50 }));
+  },
+  info(c) {
+    result(c.id, sessions.get(c.id).sendInfo(c.content_type, c.body));
+  },
+  status(c) {
+    const s = sessions.get(c.id);
+    emit('status', { id: c.id, established: s.isEstablished(), ended: s.isEnded(), hold: s.isOnHold(), muted: s.isMuted(), status: s.status });
+  },
+  mute(c) {
+    sessions.get(c.id).mute({ audio: true });
+  },
+  stop() {
+    ua.stop().then(() => {
+      emit('stopped');
+      process.exit(0);
+    });
+  },
+};
+
+readline.createInterface({ input: process.stdin }).on('line', (line) => {
+  let c;
+  try {
+    c = JSON.parse(line);
+    commands[c.cmd](c);
+  } catch (err) {
+    emit('error', { message: String(err && err.stack || err), cmd: c && c.cmd });
+  }
+}).on('close', () => commands.stop());
+
+ua.start();
