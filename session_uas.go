@@ -423,10 +423,15 @@ func (s *Session) setHold(ctx context.Context, hold bool) error {
 	} else if s.remoteHld.Load() {
 		dir = media.DirectionRecvOnly
 	}
+	prev := media.DirectionSendRecv
+	if s.localHold.Load() {
+		prev = dir
+	}
 	s.media.SetDirection(dir)
 	if err := s.reinvite(ctx, media.OfferOptions{}); err != nil {
+		// The call stays as it was: reinvite withdrew the offer.
 		if hold {
-			s.media.SetDirection(media.DirectionSendRecv)
+			s.media.SetDirection(prev)
 		}
 		return err
 	}
@@ -511,6 +516,10 @@ func (s *Session) reinvite(ctx context.Context, opts media.OfferOptions) error {
 				return fmt.Errorf("ringo: media answer: %w", err)
 			}
 			return nil
+		}
+		// The offer was refused: the media goes back to what was agreed.
+		if cerr := s.media.CancelOffer(); cerr != nil {
+			s.ua.log.Debug("media offer not withdrawn", "err", cerr)
 		}
 		if r.err.StatusCode != 491 {
 			return r.err
