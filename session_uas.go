@@ -395,6 +395,11 @@ func (s *Session) receiveReinvite(srv *transaction.Server, req *sip.Request, rep
 	})
 }
 
+// holdDirection is the direction we offer given who holds the call.
+func holdDirection(localHold, remoteHold bool) media.Direction {
+	return media.DirectionOf(!localHold, !remoteHold)
+}
+
 func isHoldDirection(d media.Direction) bool {
 	return d == media.DirectionSendOnly || d == media.DirectionInactive
 }
@@ -414,25 +419,12 @@ func (s *Session) setHold(ctx context.Context, hold bool) error {
 	if s.localHold.Load() == hold {
 		return nil
 	}
-	dir := media.DirectionSendRecv
-	if hold {
-		dir = media.DirectionSendOnly
-		if s.remoteHld.Load() {
-			dir = media.DirectionInactive
-		}
-	} else if s.remoteHld.Load() {
-		dir = media.DirectionRecvOnly
-	}
-	prev := media.DirectionSendRecv
-	if s.localHold.Load() {
-		prev = dir
-	}
+	dir := holdDirection(hold, s.remoteHld.Load())
+	prev := holdDirection(s.localHold.Load(), s.remoteHld.Load())
 	s.media.SetDirection(dir)
 	if err := s.reinvite(ctx, media.OfferOptions{}); err != nil {
 		// The call stays as it was: reinvite withdrew the offer.
-		if hold {
-			s.media.SetDirection(prev)
-		}
+		s.media.SetDirection(prev)
 		return err
 	}
 	s.localHold.Store(hold)
