@@ -397,7 +397,7 @@ func (s *Session) receiveReinvite(srv *transaction.Server, req *sip.Request, rep
 
 // holdDirection is the direction we offer given who holds the call.
 func holdDirection(localHold, remoteHold bool) media.Direction {
-	return media.DirectionOf(!localHold, !remoteHold)
+	return media.DirectionOf(!remoteHold, !localHold)
 }
 
 func isHoldDirection(d media.Direction) bool {
