@@ -73,7 +73,7 @@ func newUA(cfg Config, clk clock.Clock) (*UA, error) {
 		s:            s,
 		log:          s.Logger.With("ua", s.uri.AOR()),
 		clk:          clk,
-		cmds:         make(chan func(), 256),
+		cmds:         make(chan func(), 32),
 		quit:         make(chan struct{}),
 		loopDone:     make(chan struct{}),
 		firstConnect: make(chan struct{}),
