@@ -469,11 +469,11 @@ func (s *Subscriber) response(req *sip.Request, resp *sip.Response, err *Error) 
 		s.accepted = true
 		emit(s.ua, &s.h.accepted, SubscriberAcceptedEvent{Subscriber: s, Response: resp})
 	}
-	expires, eerr := parseExpires(resp.Header(), DefaultSubscribeExpires)
+	// RFC 6665 §3.1.1 requires Expires in a 2xx; without one, assume the
+	// interval asked for (JsSIP assumes 900 s, which may be longer).
+	expires, eerr := parseExpires(resp.Header(), s.cfg.expires)
 	if eerr != nil {
-		// RFC 6665 §3.1.1 requires Expires in a 2xx; like JsSIP, do
-		// without.
-		expires = DefaultSubscribeExpires
+		expires = s.cfg.expires
 	}
 	if expires > 0 && !s.unsubscribing {
 		s.scheduleRefresh(expires)
