@@ -1,0 +1,245 @@
+// TypeScript declarations for ringo.js: Ringo's JavaScript API, shaped like
+// JsSIP's (see JsSIP's own typings for the full story of each name).
+
+export as namespace Ringo;
+
+type Listener<T> = (event: T) => void;
+
+export declare class EventEmitter {
+  on(name: string, fn: (...args: any[]) => void): this;
+  addListener(name: string, fn: (...args: any[]) => void): this;
+  once(name: string, fn: (...args: any[]) => void): this;
+  off(name: string, fn: (...args: any[]) => void): this;
+  removeListener(name: string, fn: (...args: any[]) => void): this;
+  removeAllListeners(name?: string): this;
+  listeners(name: string): Array<(...args: any[]) => void>;
+  listenerCount(name: string): number;
+  emit(name: string, ...args: any[]): boolean;
+}
+
+export declare class URI {
+  constructor(scheme?: string, user?: string, host?: string, port?: number, parameters?: Record<string, string | null>, headers?: Record<string, string>);
+  static parse(uri: string): URI | undefined;
+  scheme: string;
+  user: string | undefined;
+  host: string;
+  port: number | undefined;
+  getParam(name: string): string | null | undefined;
+  hasParam(name: string): boolean;
+  toAor(): string;
+  toString(): string;
+}
+
+export declare class NameAddrHeader {
+  constructor(uri: URI, display_name?: string, parameters?: Record<string, string | null>);
+  readonly uri: URI;
+  readonly display_name: string | undefined;
+  getParam(name: string): string | null | undefined;
+  hasParam(name: string): boolean;
+  toString(): string;
+}
+
+/** A received (or, in events of local requests, sent) SIP message. */
+export interface IncomingMessage {
+  readonly data: string;
+  readonly body: string;
+  readonly method: string;
+  readonly ruri?: URI;
+  readonly status_code?: number;
+  readonly reason_phrase?: string;
+  readonly call_id: string;
+  readonly cseq: number;
+  readonly from?: NameAddrHeader;
+  readonly to?: NameAddrHeader;
+  readonly from_tag?: string;
+  readonly to_tag?: string;
+  hasHeader(name: string): boolean;
+  getHeader(name: string): string | undefined;
+  getHeaders(name: string): string[];
+  toString(): string;
+}
+export type IncomingRequest = IncomingMessage;
+export type IncomingResponse = IncomingMessage;
+
+export declare class WebSocketInterface {
+  constructor(url: string);
+  readonly url: string;
+  via_transport: string;
+  readonly sip_uri: string;
+}
+
+export interface UAConfiguration {
+  sockets: WebSocketInterface | Array<WebSocketInterface | { socket: WebSocketInterface; weight?: number }>;
+  uri: string | URI;
+  password?: string;
+  authorization_user?: string;
+  ha1?: string;
+  realm?: string;
+  display_name?: string;
+  contact_uri?: string;
+  instance_id?: string;
+  via_host?: string;
+  register?: boolean;
+  register_expires?: number;
+  registrar_server?: string;
+  no_answer_timeout?: number;
+  session_timers?: boolean;
+  use_preloaded_route?: boolean;
+  connection_recovery_min_interval?: number;
+  connection_recovery_max_interval?: number;
+  user_agent?: string;
+  /** Ringo's extra: cap of the backoff between registration retries (s); negative turns retries off. */
+  register_retry_max?: number;
+  /** Ringo's extra for media/browser: the ICE gathering timeout in ms (default 5000). */
+  ice_gathering_timeout?: number;
+  [key: string]: unknown;
+}
+
+export interface ExtraHeaders {
+  extraHeaders?: string[];
+}
+
+export interface MediaOptions extends ExtraHeaders {
+  mediaConstraints?: MediaStreamConstraints;
+  mediaStream?: MediaStream;
+  pcConfig?: RTCConfiguration;
+  /** Ringo's extra: the application's own SDP, sent instead of making media. */
+  sdp?: string;
+}
+
+export interface CallOptions extends MediaOptions {
+  eventHandlers?: Partial<Record<string, (...args: any[]) => void>>;
+}
+
+export interface SendMessageOptions extends ExtraHeaders {
+  contentType?: string;
+  fromDisplayName?: string;
+  fromUserName?: string;
+  eventHandlers?: {
+    succeeded?: Listener<{ originator: 'remote'; response: IncomingResponse }>;
+    failed?: Listener<{ originator: 'remote' | 'system'; response: IncomingResponse | null; cause: string }>;
+  };
+}
+
+/** A request failure, as the Promises reject. */
+export interface RingoError extends Error {
+  cause: string;
+  status_code?: number;
+  reason_phrase?: string;
+  response: IncomingResponse | null;
+}
+
+export declare class Message extends EventEmitter {
+  readonly direction: 'incoming' | 'outgoing';
+  readonly local_identity: NameAddrHeader;
+  readonly remote_identity: NameAddrHeader;
+  /** Ringo's extra: settles with the final response of an outgoing request. */
+  promise: Promise<IncomingResponse>;
+  accept(options?: ExtraHeaders): void;
+  reject(options?: ExtraHeaders & { status_code?: number; reason_phrase?: string }): void;
+  data: Record<string, unknown>;
+}
+
+export declare class Options extends Message {}
+
+export interface EndEvent {
+  originator: 'local' | 'remote' | 'system';
+  message: IncomingMessage | null;
+  cause: string;
+}
+
+export declare class RTCSession extends EventEmitter {
+  readonly C: typeof C;
+  readonly causes: typeof C.causes;
+  readonly id: string | undefined;
+  readonly direction: 'incoming' | 'outgoing';
+  readonly local_identity: NameAddrHeader;
+  readonly remote_identity: NameAddrHeader;
+  readonly connection: RTCPeerConnection | null;
+  readonly start_time: Date | null;
+  readonly end_time: Date | null;
+  readonly status: number;
+  data: Record<string, unknown>;
+  isInProgress(): boolean;
+  isEstablished(): boolean;
+  isEnded(): boolean;
+  isOnHold(): { local: boolean; remote: boolean };
+  isMuted(): { audio: boolean; video: boolean };
+  answer(options?: MediaOptions): Promise<void>;
+  terminate(options?: ExtraHeaders & { status_code?: number; reason_phrase?: string }): Promise<void>;
+  hold(options?: object, done?: () => void): Promise<void>;
+  unhold(options?: object, done?: () => void): Promise<void>;
+  renegotiate(options?: { iceRestart?: boolean }, done?: () => void): Promise<void>;
+  mute(options?: { audio?: boolean; video?: boolean }): void;
+  unmute(options?: { audio?: boolean; video?: boolean }): void;
+  sendDTMF(tones: string | number, options?: { duration?: number; interToneGap?: number; transportType?: 'INFO' | 'RFC2833' }): Promise<void>;
+  sendInfo(contentType: string, body?: string, options?: ExtraHeaders): Promise<IncomingResponse>;
+
+  on(name: 'progress' | 'accepted', fn: Listener<{ originator: string; response: IncomingResponse | null }>): this;
+  on(name: 'confirmed', fn: Listener<{ originator: string; ack: IncomingRequest | null }>): this;
+  on(name: 'ended' | 'failed', fn: Listener<EndEvent>): this;
+  on(name: 'hold' | 'unhold', fn: Listener<{ originator: 'local' | 'remote' }>): this;
+  on(name: 'muted' | 'unmuted', fn: Listener<{ audio: boolean; video: boolean }>): this;
+  on(name: 'newDTMF', fn: Listener<{ originator: string; dtmf: { tone: string; duration: number }; request: IncomingRequest | null }>): this;
+  on(name: 'newInfo', fn: Listener<{ originator: string; info: { contentType: string; body: string }; request: IncomingRequest | null }>): this;
+  on(name: 'peerconnection', fn: Listener<{ peerconnection: RTCPeerConnection }>): this;
+  on(name: string, fn: (...args: any[]) => void): this;
+}
+
+export declare class UA extends EventEmitter {
+  constructor(configuration: UAConfiguration);
+  /** Connects (and registers unless register is false); the Promise settles once connected. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  register(): Promise<void>;
+  unregister(options?: { all?: boolean }): Promise<void>;
+  isRegistered(): boolean;
+  isConnected(): boolean;
+  readonly status: number;
+  get(parameter: string): unknown;
+  set(parameter: 'password' | 'ha1', value: string): boolean;
+  normalizeTarget(target: string | URI): URI | undefined;
+  call(target: string | URI, options?: CallOptions): RTCSession;
+  sendMessage(target: string | URI, body: string, options?: SendMessageOptions): Message;
+  sendOptions(target: string | URI, body?: string | null, options?: SendMessageOptions): Options;
+  terminateSessions(options?: ExtraHeaders & { status_code?: number; reason_phrase?: string }): void;
+  data: Record<string, unknown>;
+
+  on(name: 'connecting', fn: Listener<{ socket: WebSocketInterface; attempts: number }>): this;
+  on(name: 'connected', fn: Listener<{ socket: WebSocketInterface }>): this;
+  on(name: 'disconnected', fn: Listener<{ socket: WebSocketInterface; error: boolean; code?: number; reason?: string }>): this;
+  on(name: 'registered', fn: Listener<{ response: IncomingResponse }>): this;
+  on(name: 'unregistered', fn: Listener<{ response: IncomingResponse | null; cause?: string }>): this;
+  on(name: 'registrationFailed', fn: Listener<{ response: IncomingResponse | null; cause: string }>): this;
+  on(name: 'registrationExpiring', fn: Listener<object>): this;
+  on(name: 'newRTCSession', fn: Listener<{ originator: 'local' | 'remote'; session: RTCSession; request: IncomingRequest | null }>): this;
+  on(name: 'newMessage', fn: Listener<{ originator: 'local' | 'remote'; message: Message; request: IncomingRequest | null }>): this;
+  on(name: 'newOptions', fn: Listener<{ originator: 'local' | 'remote'; message: Options; request: IncomingRequest | null }>): this;
+  on(name: string, fn: (...args: any[]) => void): this;
+}
+
+export declare const C: {
+  STATUS_NULL: 0;
+  STATUS_INVITE_SENT: 1;
+  STATUS_1XX_RECEIVED: 2;
+  STATUS_INVITE_RECEIVED: 3;
+  STATUS_WAITING_FOR_ANSWER: 4;
+  STATUS_ANSWERED: 5;
+  STATUS_WAITING_FOR_ACK: 6;
+  STATUS_CANCELED: 7;
+  STATUS_TERMINATED: 8;
+  STATUS_CONFIRMED: 9;
+  causes: Record<string, string>;
+  DTMF_TRANSPORT: { INFO: 'INFO'; RFC2833: 'RFC2833' };
+};
+
+export declare const name: 'Ringo';
+export declare const version: string | undefined;
+/** Resolves when the wasm module is loaded: at once in Node.js, after the fetch in a browser. */
+export declare const ready: Promise<unknown>;
+export declare const Exceptions: { ConfigurationError: new (parameter: string, value?: unknown) => Error };
+export declare const debug: { enable(pattern?: string): void; disable(): void };
+/** Parses one SIP message with the Go parser; throws on a bad one. */
+export declare function parse(text: string): IncomingMessage;
+/** Parses text n times inside Go; returns nanoseconds per message. */
+export declare function benchParse(text: string, n: number, typed?: boolean): number;
