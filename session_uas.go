@@ -371,7 +371,13 @@ func (s *Session) receiveReinvite(srv *transaction.Server, req *sip.Request, rep
 	var answer string
 	s.reinviting = true
 	s.mediaDo(func() (err error) {
+		// The answer asks for what our own hold allows and the offer
+		// narrows it (RFC 3264 §6.1): a recvonly left from our last offer,
+		// made while the peer held the call, must not outlive that hold.
+		local := s.localHold.Load()
+		s.media.SetDirection(holdDirection(local, false))
 		answer, err = s.media.CreateAnswer(context.Background(), offer)
+		s.media.SetDirection(holdDirection(local, held))
 		return err
 	}, func(err error) {
 		s.reinviting = false
