@@ -78,6 +78,7 @@ var commands = []*command{
 	registerCommand,
 	messageCommand,
 	optionsCommand,
+	callCommand,
 	agentCommand,
 	inspectCommand,
 }
