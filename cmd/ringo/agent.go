@@ -6,15 +6,28 @@ import (
 
 var agentCommand = &command{
 	name:    "agent",
-	args:    "--server URL --uri URI [flags]",
-	summary: "register and stay online, printing what arrives",
+	args:    "--server URL --uri URI [--answer [--play FILE|tone:HZ] [--record FILE.wav|DIR] [--answer-delay D]] [flags]",
+	summary: "register and stay online, printing what arrives; answer calls",
 	help: `Agent connects to the server, registers --uri and stays online until it is
 interrupted (Ctrl-C, SIGTERM) or --duration has passed: it prints every
 incoming MESSAGE (with --json as {"event":"message","from":...,
 "content_type":...,"body":...}) and answers it 200, or with the status
 given by --reject; it answers OPTIONS with what it supports. It keeps the
 registration fresh, and after a lost connection reconnects and registers
-again. When it ends it unregisters.
+again. When it ends it hangs up its calls and unregisters.
+
+Without --answer, incoming calls are refused (480). With --answer, each
+call is answered (after --answer-delay, ringing meanwhile) with WebRTC
+audio: it hears --play (a WAV file, tone:HZ or silence) and what it
+receives is recorded with --record, to a WAV file (the second call to
+NAME-2.wav, and so on) or, when --record is a directory (one that exists
+or ends in "/"), to call-TIME-USER-N.wav in it. The agent prints each
+call's events: call_incoming, call_progress, call_accepted,
+call_confirmed, dtmf (each tone received, by RFC 4733 or SIP INFO),
+call_ended or call_failed, stats (the packets sent and received) and
+recording (the file, its length, how much of it is sound, its level and
+dominant frequency); with --json each carries "call", the number of the
+call.
 
 --timeout bounds the start: connecting and the first registration.
 
@@ -31,6 +44,9 @@ func runAgent(e *env, cmd *command, args []string) int {
 	f := addUAFlags(fs)
 	reject := fs.Int("reject", 0, "answer incoming MESSAGEs with this status (300-699) instead of 200")
 	duration := fs.Duration("duration", 0, "stay online this long, then unregister and exit 0 (0: until interrupted)")
+	answer := fs.Bool("answer", false, "answer incoming calls (without it they are refused with 480)")
+	answerDelay := fs.Duration("answer-delay", 0, "with --answer, let a call ring this long before answering it")
+	mf := addMediaFlags(fs, "with --answer, record each call to this WAV `FILE`, or to a new file in this directory")
 	pos, status, ok := parseArgs(e, cmd, fs, args)
 	if !ok {
 		return status
@@ -47,10 +63,38 @@ func runAgent(e *env, cmd *command, args []string) int {
 	if *duration < 0 {
 		return usageError(e, cmd, "--duration %v is negative", *duration)
 	}
+	if err := mf.check(); err != nil {
+		return usageError(e, cmd, "%v", err)
+	}
+	if !*answer {
+		for _, fl := range []struct {
+			name string
+			set  bool
+		}{{"--play", mf.play != ""}, {"--record", mf.record != ""}, {"--answer-delay", *answerDelay != 0}} {
+			if fl.set {
+				return usageError(e, cmd, "%s needs --answer", fl.name)
+			}
+		}
+	}
+	if *answerDelay < 0 {
+		return usageError(e, cmd, "--answer-delay %v is negative", *answerDelay)
+	}
 	rep := newReporter(e, cmd, f.json)
 	s, status, ok := newSession(e, cmd, f, rep, sessionOptions{retry: true, reject: *reject})
 	if !ok {
 		return status
+	}
+	var calls *answerer
+	if *answer {
+		engine, err := mf.engine(newLogger(e.stderr, f.verbose))
+		if err == nil {
+			calls, err = newAnswerer(e.ctx, rep, engine, mf, *answerDelay)
+		}
+		if err != nil {
+			rep.errorf("%v", err)
+			return exitFailure
+		}
+		s.ua.OnNewSession(calls.onNewSession)
 	}
 	startCtx, cancel := withTimeout(e.ctx, f.timeout)
 	defer cancel()
@@ -58,6 +102,10 @@ func runAgent(e *env, cmd *command, args []string) int {
 		return exitFailure
 	}
 	defer s.stop(e.ctx)
+	if calls != nil {
+		// Should the start fail after a call arrived, hang it up first.
+		defer calls.stop()
+	}
 	if !s.register(startCtx) {
 		return exitFailure
 	}
@@ -72,6 +120,9 @@ func runAgent(e *env, cmd *command, args []string) int {
 	case <-e.ctx.Done():
 		rep.progress("interrupted")
 	case <-timeUp:
+	}
+	if calls != nil {
+		calls.stop()
 	}
 	if !s.unregister(e.ctx) {
 		return exitFailure
