@@ -18,18 +18,25 @@ import (
 var demoCommand = &command{
 	name:    "demo",
 	args:    "[--bob udp|tcp|ws] [-v] [--timeout D]",
-	summary: "run a server and two user agents that message each other",
+	summary: "run a server and two user agents that message and call each other",
 	help: `Demo shows Ringo at work with nothing else installed. In one process it
 starts the embedded SIP server on free ports of 127.0.0.1, with digest
 authentication on, and two user agents: alice, who connects over
 WebSocket, and bob, who connects over UDP (or what --bob says). Both
-register; alice sends bob a MESSAGE and bob answers with one; both
-unregister. It prints a transcript of who registered, what was sent and
-what arrived, with the time of each step in milliseconds since the start.
-With -v the SIP messages themselves are logged on standard error.
+register; alice sends bob a MESSAGE and bob answers with one. Then alice
+calls bob with WebRTC audio on 127.0.0.1 (ICE, DTLS-SRTP, G.711) and
+plays a 440 Hz tone for two seconds; bob answers and records what he
+hears in memory; alice sends the DTMF tones 123# as RFC 4733 events and
+hangs up. The demo analyses bob's recording (its dominant frequency, how
+long it holds sound, its level) and the tones he received, and both
+unregister. It prints a transcript of each step, with its time in
+milliseconds since the start. With -v the SIP messages themselves are
+logged on standard error.
 
 The exit status is 0 when both messages arrived intact (same body, content
-type and sender), 1 otherwise, and 2 for a wrong command line.
+type and sender), bob heard the tone (within 10 Hz of 440 Hz, for at least
+1.5 s, at a level above 0.1 of full scale) and received 123# in order; 1
+otherwise; and 2 for a wrong command line.
 `,
 	run: runDemo,
 }
@@ -75,13 +82,14 @@ func runDemo(e *env, cmd *command, args []string) int {
 	}
 	err := d.run(ctx)
 	d.shutdown(ctx)
+	d.t.blank()
+	for _, r := range d.results {
+		d.t.text(r)
+	}
 	if err != nil {
-		d.t.blank()
 		d.t.text("FAILED: " + err.Error())
 		return exitFailure
 	}
-	d.t.blank()
-	d.t.text("Both messages arrived intact.")
 	return exitOK
 }
 
@@ -93,6 +101,9 @@ type demo struct {
 
 	srv       *server.Server
 	alice, bb *demoUA
+	call      *demoCall
+	// results are the checks passed, for the end of the transcript.
+	results []string
 }
 
 // demoUA is a user agent of the demo with what it received.
@@ -161,7 +172,19 @@ func (d *demo) run(ctx context.Context) error {
 	if err := d.send(ctx, d.alice, d.bb, demoToBob); err != nil {
 		return err
 	}
-	return d.send(ctx, d.bb, d.alice, demoToAlice)
+	if err := d.send(ctx, d.bb, d.alice, demoToAlice); err != nil {
+		return err
+	}
+	d.results = append(d.results, "Both messages arrived intact.")
+	if d.call, err = d.newDemoCall(); err != nil {
+		return err
+	}
+	verdict, err := d.call.run(ctx)
+	if err != nil {
+		return err
+	}
+	d.results = append(d.results, verdict)
+	return nil
 }
 
 // newUA makes the user agent of a demo user, connecting to server.
@@ -245,6 +268,9 @@ func (d *demo) send(ctx context.Context, from, to *demoUA, body string) error {
 func (d *demo) shutdown(ctx context.Context) {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stopTimeout)
 	defer cancel()
+	if d.call != nil {
+		d.call.shutdown()
+	}
 	for _, u := range []*demoUA{d.alice, d.bb} {
 		if u == nil {
 			continue
