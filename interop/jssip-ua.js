@@ -39,6 +39,8 @@
 //   {"cmd":"subscribe","id":S,"target":URI,"event":S,"accept":S,"expires":N,"content_type":S,"body":S}
 //       (again with the same id: refresh); {"cmd":"unsubscribe","id":S,"body":S}
 //   {"cmd":"notifier","id":S,"content_type":S,"pending":false}  (for a "subscribe" event's id: 200 it)
+//       with "on_unsubscribe":{"body":S,"reason":S}: answer an un-SUBSCRIBE with a final NOTIFY
+//       carrying them (JsSIP's Notifier sends none unless its app calls terminate() then)
 //   {"cmd":"notify","id":S,"body":S}  {"cmd":"notify_active","id":S}
 //   {"cmd":"notify_terminate","id":S,"body":S,"reason":S,"retry_after":N}
 //   {"cmd":"stop"}  (unregister, stop, exit 0; end of stdin does the same)
@@ -252,8 +254,12 @@ const handlers = {
       pending: !!c.pending,
       extraHeaders: c.extra_headers || [],
     });
-    n.on('subscribe', (isUnsubscribe, r, body, contentType) =>
-      emit('notifier_subscribe', { id: c.id, is_unsubscribe: isUnsubscribe, body: body || '', content_type: contentType || '' }));
+    n.on('subscribe', (isUnsubscribe, r, body, contentType) => {
+      emit('notifier_subscribe', { id: c.id, is_unsubscribe: isUnsubscribe, body: body || '', content_type: contentType || '' });
+      if (isUnsubscribe && c.on_unsubscribe) {
+        n.terminate(c.on_unsubscribe.body || null, c.on_unsubscribe.reason || null);
+      }
+    });
     n.on('expired', () => emit('notifier_expired', { id: c.id }));
     n.on('terminated', (code) => {
       notifiers.delete(c.id);
