@@ -254,13 +254,23 @@ type leg struct {
 // it.
 func newMedia(t testing.TB, e *webrtc.Engine, src audio.Source, keep bool) (*webrtc.Session, *capture) {
 	t.Helper()
-	rec := newCapture(keep)
-	m, err := e.NewSessionWith(context.Background(), webrtc.SessionOptions{AudioSource: src, AudioSink: rec})
+	m, rec, err := tryMedia(t, e, src, keep)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { m.Close() })
 	return m, rec
+}
+
+// tryMedia is newMedia for goroutines other than the test's: it returns
+// the error.
+func tryMedia(t testing.TB, e *webrtc.Engine, src audio.Source, keep bool) (*webrtc.Session, *capture, error) {
+	rec := newCapture(keep)
+	m, err := e.NewSessionWith(context.Background(), webrtc.SessionOptions{AudioSource: src, AudioSink: rec})
+	if err != nil {
+		return nil, nil, err
+	}
+	t.Cleanup(func() { m.Close() })
+	return m, rec, nil
 }
 
 // limitedTone is a tone of hz for toneTime, then silence.
