@@ -184,8 +184,10 @@ func (c *caller) run(engine *webrtc.Engine, opts webrtc.SessionOptions) int {
 	rep.progress("trying: INVITE sent (SDP offer ready in %s)", ms(time.Since(began)-cr.sinceInvite()))
 
 	var end callEnd
+	over := true // end holds how the call ended
 	select {
 	case <-cr.answered:
+		over = false
 	case end = <-cr.ended:
 	case <-setup.Done():
 		if c.e.ctx.Err() != nil {
@@ -196,9 +198,11 @@ func (c *caller) run(engine *webrtc.Engine, opts webrtc.SessionOptions) int {
 		sess.Terminate(nil)
 		end = <-cr.ended
 	}
-	answered := end.Cause == ""
+	// A call may be answered and end at once (an answer whose SDP does not
+	// fit): answered says whether it was, whichever the select saw first.
+	answered := isClosed(cr.answered)
 	dtmfOK := true
-	if answered {
+	if !over {
 		end, dtmfOK = c.talk(sess, m, cr)
 	}
 	// Close the media now, so that the recording is complete, and report
@@ -327,6 +331,16 @@ func describeEnd(end callEnd) string {
 		s += " by " + string(end.Originator)
 	}
 	return s
+}
+
+// isClosed reports whether ch is closed.
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 // closeSource closes a source that is an io.Closer (a WAV file).

@@ -29,18 +29,15 @@ type callReporter struct {
 	mu sync.Mutex
 	// invited is when the INVITE was sent (call) or received (agent).
 	invited time.Time
-	// answered is when the call was answered; zero before.
+	// answeredAt is when the call was answered; zero before.
 	answeredAt time.Time
 	firstRTP   time.Duration
 	codec      string
 
-	// answered is closed when the call is answered, ended when it ends.
+	// answered is closed when the call is answered; ended gets its end.
 	answered     chan struct{}
 	answeredOnce sync.Once
 	ended        chan callEnd
-	// onDTMF, if set, is called with each tone received, after it is
-	// reported.
-	onDTMF func(tone rune)
 }
 
 func newCallReporter(rep *reporter, progress bool, id int) *callReporter {
@@ -165,9 +162,6 @@ func (c *callReporter) handlers() ringo.SessionHandlers {
 			c.event(fmt.Sprintf("DTMF %s %s (%s, %s)", tone, verb, transport, ms(ev.Duration)),
 				"dtmf", "tone", tone, "originator", string(ev.Originator), "transport", transport,
 				"duration_ms", msNumber(ev.Duration))
-			if ev.Originator == ringo.Remote && c.onDTMF != nil {
-				c.onDTMF(ev.Tone)
-			}
 		},
 	}
 }
@@ -248,8 +242,12 @@ func (c *callReporter) stats(st media.StreamStats) {
 	}
 	c.mu.Unlock()
 	talk := c.talkTime()
-	human := fmt.Sprintf("%s  %s  sent %d packets, received %d (lost %d, jitter %s)",
-		seconds(talk), st.Codec, st.Sent.Packets, st.Received.Packets, st.Received.Lost, ms(st.Received.Jitter))
+	codec := ""
+	if st.Codec != "" {
+		codec = st.Codec + "  "
+	}
+	human := fmt.Sprintf("%s  %ssent %d packets, received %d (lost %d, jitter %s)",
+		seconds(talk), codec, st.Sent.Packets, st.Received.Packets, st.Received.Lost, ms(st.Received.Jitter))
 	c.event(human, "stats", "duration_s", secondsNumber(talk), "codec", opt(st.Codec),
 		"sent_packets", st.Sent.Packets, "sent_bytes", st.Sent.Bytes,
 		"received_packets", st.Received.Packets, "received_bytes", st.Received.Bytes,
