@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -172,10 +175,22 @@ func TestDemo(t *testing.T) {
 				"registered sip:bob@ringo.test",
 				"got 200 OK",
 				"Both messages arrived intact.",
+				"bob     received DTMF # (RFC 4733, 100.0 ms)",
 			} {
 				if !strings.Contains(stdout, want) {
 					t.Errorf("transcript lacks %q:\n%s", want, stdout)
 				}
+			}
+			// "bob heard 440 Hz for 2.3 s (440.0 Hz measured, level 0.36), and DTMF 123# arrived in order."
+			m := regexp.MustCompile(`(?m)^bob heard \d+ Hz for ([\d.]+) s \(([\d.]+) Hz measured, level [\d.]+\), and DTMF 123# arrived in order\.$`).FindStringSubmatch(stdout)
+			if m == nil {
+				t.Fatalf("transcript does not say what bob heard:\n%s", stdout)
+			}
+			if hz, _ := strconv.ParseFloat(m[2], 64); math.Abs(hz-demoToneHz) > demoToneTolerance {
+				t.Errorf("bob heard %v Hz, want %d±%d", hz, demoToneHz, demoToneTolerance)
+			}
+			if secs, _ := strconv.ParseFloat(m[1], 64); secs < demoMinSound.Seconds() {
+				t.Errorf("bob heard %v s of sound, want at least %v", secs, demoMinSound)
 			}
 		})
 	}
@@ -365,6 +380,18 @@ func TestUACommandUsage(t *testing.T) {
 		{"serve argument", []string{"serve", "now"}, "ringo serve: want no arguments, got 1"},
 		{"demo bad transport", []string{"demo", "--bob", "sctp"}, `ringo demo: --bob "sctp": want udp, tcp or ws`},
 		{"demo bad flag", []string{"demo", "--alice", "ws"}, "ringo demo: flag provided but not defined: -alice"},
+		{"call no target", []string{"call", "--server", "ws://127.0.0.1:1", "--uri", "a@b"}, "ringo call: want one TARGET, got 0 arguments"},
+		{"call two targets", []string{"call", "--server", "ws://127.0.0.1:1", "--uri", "a@b", "bob", "carol"}, "ringo call: want one TARGET, got 2 arguments"},
+		{"call bad tone", []string{"call", "--server", "ws://127.0.0.1:1", "--uri", "a@b", "--play", "tone:4000", "bob"}, "ringo call: --play tone:4000: want tone:HZ with HZ above 0 and below 4000"},
+		{"call bad dtmf", []string{"call", "--server", "ws://127.0.0.1:1", "--uri", "a@b", "--dtmf", "12x", "bob"}, `ringo call: --dtmf 12x: bad tone 'x': want 0-9, A-D, *, # or ,`},
+		{"call dtmf-info alone", []string{"call", "--server", "ws://127.0.0.1:1", "--uri", "a@b", "--dtmf-info", "bob"}, "ringo call: --dtmf-info needs --dtmf"},
+		{"call negative duration", []string{"call", "--server", "ws://127.0.0.1:1", "--uri", "a@b", "--duration", "-1s", "bob"}, "ringo call: --duration -1s is negative"},
+		{"call bad media ip", []string{"call", "--server", "ws://127.0.0.1:1", "--uri", "a@b", "--media-ip", "localhost", "bob"}, "ringo call: --media-ip localhost: not an IP address"},
+		{"call bad target", []string{"call", "--server", "ws://127.0.0.1:1", "--uri", "a@b", "bob@"}, "ringo call: bad TARGET: "},
+		{"call no server", []string{"call", "--uri", "a@b", "bob"}, "ringo call: --server is required"},
+		{"agent play without answer", []string{"agent", "--server", "ws://127.0.0.1:1", "--uri", "a@b", "--play", "tone:440"}, "ringo agent: --play needs --answer"},
+		{"agent record without answer", []string{"agent", "--server", "ws://127.0.0.1:1", "--uri", "a@b", "--record", "x.wav"}, "ringo agent: --record needs --answer"},
+		{"agent negative answer delay", []string{"agent", "--server", "ws://127.0.0.1:1", "--uri", "a@b", "--answer", "--answer-delay", "-1s"}, "ringo agent: --answer-delay -1s is negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -387,7 +414,7 @@ func TestUACommandUsage(t *testing.T) {
 }
 
 func TestUACommandHelp(t *testing.T) {
-	for _, name := range []string{"demo", "serve", "register", "message", "options", "agent"} {
+	for _, name := range []string{"demo", "serve", "register", "message", "options", "call", "agent"} {
 		stdout, _, code := runRingo(t, nil, "help", name)
 		if code != exitOK || !strings.HasPrefix(stdout, "usage: ringo "+name+" ") {
 			t.Errorf("help %s: exit status %d, stdout:\n%s", name, code, stdout)
