@@ -57,9 +57,11 @@ func buildWasm(t testing.TB) string {
 func startServer(t testing.TB, users map[string]string) *server.Server {
 	t.Helper()
 	srv, err := server.New(server.Config{
-		WS:     "127.0.0.1:0",
-		Users:  users,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		WS:    "127.0.0.1:0",
+		Users: users,
+		// The test pages come from another loopback port.
+		WSOriginPatterns: []string{"127.0.0.1:*"},
+		Logger:           slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		t.Fatal(err)

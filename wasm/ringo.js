@@ -922,9 +922,20 @@
       throw new Error('refer is not supported yet');
     }
 
+    // _sdp is called by the Go side with each description: JsSIP's "sdp"
+    // event, whose listeners may replace e.sdp.
+    _sdp(originator, type, sdp) {
+      const e = { originator, type, sdp };
+      this.emit('sdp', e);
+      return typeof e.sdp === 'string' ? e.sdp : sdp;
+    }
+
     // _emit is called by the Go side with the call's events.
     _emit(name, payload) {
       const p = Object.assign({}, payload);
+      if (name === 'peerconnection') {
+        this._connection = p.peerconnection;
+      }
       for (const k of ['response', 'request', 'message', 'ack']) {
         if (k in p) {
           p[k] = wrapMessage(p[k]);

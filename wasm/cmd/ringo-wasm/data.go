@@ -8,6 +8,7 @@ import (
 	"syscall/js"
 
 	"github.com/ringo-sip/ringo"
+	"github.com/ringo-sip/ringo/media/browser"
 	"github.com/ringo-sip/ringo/sip"
 	"github.com/ringo-sip/ringo/transport"
 )
@@ -127,6 +128,8 @@ func causeOf(err error) string {
 	switch {
 	case errors.As(err, &e):
 		return string(e.Cause)
+	case errors.Is(err, browser.ErrUserMedia):
+		return "User Denied Media Access"
 	case errors.Is(err, context.DeadlineExceeded):
 		return string(ringo.CauseRequestTimeout)
 	case errors.Is(err, ringo.ErrNotStarted), errors.Is(err, ringo.ErrStopped), errors.Is(err, transport.ErrNotConnected):

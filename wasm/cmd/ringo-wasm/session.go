@@ -4,12 +4,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"syscall/js"
 	"time"
 
 	"github.com/ringo-sip/ringo"
 	"github.com/ringo-sip/ringo/media"
+	"github.com/ringo-sip/ringo/media/browser"
 )
 
 // sessHandle is a call and the ringo.js RTCSession that gets its events.
@@ -28,7 +30,7 @@ const reinviteTimeout = 40 * time.Second
 // newCallMedia makes the media of one call from the JsSIP call or answer
 // options (mediaConstraints, mediaStream, pcConfig), or returns nil to let
 // the UA's engine make it; media.go replaces it where there is WebRTC.
-var newCallMedia = func(h *uaHandle, opts js.Value) (media.Session, error) { return nil, nil }
+var newCallMedia = func(sh *sessHandle, opts js.Value) (media.Session, error) { return nil, nil }
 
 func (a *api) sessionFunctions() map[string]nativeFunc {
 	return map[string]nativeFunc{
@@ -118,12 +120,13 @@ func (a *api) uaCall(args []js.Value) any {
 	sh := &sessHandle{a: a, ua: h, obj: arg(args, 3)}
 	done := callback(arg(args, 4))
 	go func() {
-		m, err := callMedia(h, opts, func(sdp string) media.Session { return &media.StaticSession{Offer: sdp} })
+		sh.id = a.add(sh)
+		m, err := callMedia(sh, opts, func(sdp string) media.Session { return &media.StaticSession{Offer: sdp} })
 		if err != nil {
+			a.drop(sh.id)
 			done(err, nil)
 			return
 		}
-		sh.id = a.add(sh)
 		s, err := h.ua.Call(h.ctx, target, &ringo.CallOptions{
 			Media:        m,
 			Handlers:     sh.handlers(),
@@ -131,6 +134,7 @@ func (a *api) uaCall(args []js.Value) any {
 		})
 		if err != nil {
 			a.drop(sh.id)
+			sh.mediaFailed(err)
 			done(err, nil)
 			return
 		}
@@ -143,11 +147,19 @@ func (a *api) uaCall(args []js.Value) any {
 // callMedia makes the media of a call or an answer: the application's own
 // SDP (options.sdp, Ringo's extra), or the platform's engine with the
 // call's options, or nil for the UA's engine.
-func callMedia(h *uaHandle, opts js.Value, static func(string) media.Session) (media.Session, error) {
+func callMedia(sh *sessHandle, opts js.Value, static func(string) media.Session) (media.Session, error) {
 	if sdp := str(opts, "sdp"); sdp != "" {
 		return static(sdp), nil
 	}
-	return newCallMedia(h, opts)
+	return newCallMedia(sh, opts)
+}
+
+// mediaFailed emits JsSIP's getusermediafailed when err is a getUserMedia
+// failure.
+func (sh *sessHandle) mediaFailed(err error) {
+	if errors.Is(err, browser.ErrUserMedia) {
+		sh.emit("getusermediafailed", map[string]any{"message": err.Error()})
+	}
 }
 
 func (a *api) sessAnswer(args []js.Value) any {
@@ -155,15 +167,17 @@ func (a *api) sessAnswer(args []js.Value) any {
 	opts := arg(args, 1)
 	done := callback(arg(args, 2))
 	go func() {
-		m, err := callMedia(sh.ua, opts, func(sdp string) media.Session { return &media.StaticSession{Answer: sdp} })
+		m, err := callMedia(sh, opts, func(sdp string) media.Session { return &media.StaticSession{Answer: sdp} })
 		if err != nil {
 			done(err, nil)
 			return
 		}
-		done(sh.s.Answer(context.Background(), &ringo.AnswerOptions{
+		err = sh.s.Answer(context.Background(), &ringo.AnswerOptions{
 			Media:        m,
 			ExtraHeaders: stringList(opts.Get("extraHeaders")),
-		}), nil)
+		})
+		sh.mediaFailed(err)
+		done(err, nil)
 	}()
 	return nil
 }

@@ -16,10 +16,11 @@ import (
 
 // uaHandle is a UA and the ringo.js UA object that gets its events.
 type uaHandle struct {
-	a   *api
-	id  int
-	ua  *ringo.UA
-	obj js.Value
+	a      *api
+	id     int
+	ua     *ringo.UA
+	obj    js.Value
+	engine media.Engine
 	// ctx ends when the application stops the UA, so that a Start still
 	// waiting for the first connection gives up.
 	ctx    context.Context
@@ -131,7 +132,7 @@ func (a *api) uaNew(args []js.Value) any {
 	if err != nil {
 		return js.Global().Get("Error").New(err.Error())
 	}
-	h := &uaHandle{a: a, ua: ua, obj: arg(args, 1)}
+	h := &uaHandle{a: a, ua: ua, obj: arg(args, 1), engine: cfg.MediaEngine}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	h.id = a.add(h)
 	h.listen()
