@@ -6,7 +6,7 @@ import (
 
 var agentCommand = &command{
 	name:    "agent",
-	args:    "--server URL --uri URI [--answer [--play FILE|tone:HZ] [--record FILE.wav|DIR] [--answer-delay D]] [flags]",
+	args:    "--server URL --uri URI [--answer [--play FILE|tone:HZ] [--record FILE.wav|DIR] [--answer-delay D]] [--notify NAME=FILE]... [flags]",
 	summary: "register and stay online, printing what arrives; answer calls",
 	help: `Agent connects to the server, registers --uri and stays online until it is
 interrupted (Ctrl-C, SIGTERM) or --duration has passed: it prints every
@@ -29,6 +29,17 @@ recording (the file, its length, how much of it is sound, its level and
 dominant frequency); with --json each carries "call", the number of the
 call.
 
+With --notify NAME=FILE (repeatable), the agent is the notifier of the
+event package NAME (RFC 6665): it accepts each SUBSCRIBE to NAME whose
+Accept allows the file's type (that of a known package, such as
+application/pidf+xml for presence, else by the file's extension, else
+text/plain), sends the content of FILE in the first NOTIFY and again to
+every subscriber whenever FILE changes, and ends the subscriptions with a
+final NOTIFY when it stops. SUBSCRIBEs to other packages get 489, those
+that accept none of the file's type 406 (subscription_refused). The
+events of a subscription carry "subscription", its number: subscription,
+subscription_refreshed, notified, subscription_terminated.
+
 --timeout bounds the start: connecting and the first registration.
 
 The exit status is 0 when the agent ran until it was interrupted or
@@ -47,6 +58,7 @@ func runAgent(e *env, cmd *command, args []string) int {
 	answer := fs.Bool("answer", false, "answer incoming calls (without it they are refused with 480)")
 	answerDelay := fs.Duration("answer-delay", 0, "with --answer, let a call ring this long before answering it")
 	mf := addMediaFlags(fs, "with --answer, record each call to this WAV `FILE`, or to a new file in this directory")
+	notify := addNotifyFlag(fs)
 	pos, status, ok := parseArgs(e, cmd, fs, args)
 	if !ok {
 		return status
@@ -96,6 +108,8 @@ func runAgent(e *env, cmd *command, args []string) int {
 		}
 		s.ua.OnNewSession(calls.onNewSession)
 	}
+	notes := newNotifyServer(rep, s.ua, *notify)
+	defer notes.stop()
 	startCtx, cancel := withTimeout(e.ctx, f.timeout)
 	defer cancel()
 	if !s.start(startCtx) {
@@ -124,6 +138,7 @@ func runAgent(e *env, cmd *command, args []string) int {
 	if calls != nil {
 		calls.stop()
 	}
+	notes.stop()
 	if !s.unregister(e.ctx) {
 		return exitFailure
 	}

@@ -79,6 +79,7 @@ var commands = []*command{
 	messageCommand,
 	optionsCommand,
 	callCommand,
+	subscribeCommand,
 	agentCommand,
 	inspectCommand,
 }
