@@ -122,6 +122,18 @@ func TestJsSIPBrowserCalls(t *testing.T) {
 			in.ev.wait(t, ctx, "dtmf remote "+tone+" rtp")
 		}
 
+		// JsSIP holds and unholds: Chromium's re-INVITEs, answered by pion.
+		j.send(map[string]any{"cmd": "hold"})
+		j.expect("hold", "local")
+		in.ev.wait(t, ctx, "hold remote")
+		j.direction("sendonly")
+		checkJsSIPFlows(t, j, m, false, true)
+		j.send(map[string]any{"cmd": "unhold"})
+		j.expect("unhold", "local")
+		in.ev.wait(t, ctx, "unhold remote")
+		j.direction("sendrecv")
+		checkJsSIPFlows(t, j, m, true, true)
+
 		// JsSIP hangs up.
 		j.send(map[string]any{"cmd": "hangup"})
 		j.expect("ended", "local")
@@ -191,6 +203,22 @@ func TestJsSIPBrowserCalls(t *testing.T) {
 						t.Errorf("JsSIP's DTMF %v, want %s", ev["tone"], tone)
 					}
 				}
+				// Ringo holds and unholds: pion's re-offers, answered by
+				// Chromium.
+				if err := s.Hold(ctx); err != nil {
+					t.Fatalf("Hold: %v", err)
+				}
+				ev.wait(t, ctx, "hold local")
+				j.expect("hold", "remote")
+				j.direction("recvonly")
+				checkJsSIPFlows(t, j, m, true, false)
+				if err := s.Unhold(ctx); err != nil {
+					t.Fatalf("Unhold: %v", err)
+				}
+				ev.wait(t, ctx, "unhold local")
+				j.expect("unhold", "remote")
+				j.direction("sendrecv")
+				checkJsSIPFlows(t, j, m, true, true)
 			} else {
 				j.waitFor("rtp_started")
 			}
@@ -265,6 +293,24 @@ func checkJsSIPAudio(t *testing.T, j *jssipPhone, m *webrtc.Session, rec *jsReco
 	}
 	if ms.Sent.Packets == 0 || ms.Received.Packets == 0 {
 		t.Errorf("Ringo: audio packets sent %d, received %d; want both > 0", ms.Sent.Packets, ms.Received.Packets)
+	}
+}
+
+// checkJsSIPFlows checks over 600 ms whether audio flows towards JsSIP
+// (Chromium's inbound packets) and towards Ringo (its received packets),
+// as jsHears and ringoHears say.
+func checkJsSIPFlows(t *testing.T, j *jssipPhone, m *webrtc.Session, jsHears, ringoHears bool) {
+	t.Helper()
+	time.Sleep(200 * time.Millisecond) // packets in flight when the direction changed
+	j0, r0 := j.stats().InboundPackets, m.Stats().Audio.Received.Packets
+	time.Sleep(600 * time.Millisecond)
+	j1, r1 := j.stats().InboundPackets, m.Stats().Audio.Received.Packets
+	// 600 ms is 30 packets of 20 ms; half of that counts as flowing.
+	if got := j1-j0 >= 15; got != jsHears || (!jsHears && j1 != j0) {
+		t.Errorf("JsSIP received %d audio packets in 600 ms; want flowing = %v", j1-j0, jsHears)
+	}
+	if got := r1-r0 >= 15; got != ringoHears || (!ringoHears && r1 != r0) {
+		t.Errorf("Ringo received %d audio packets in 600 ms; want flowing = %v", r1-r0, ringoHears)
 	}
 }
 
@@ -479,6 +525,22 @@ func (j *jssipPhone) waitFor(event string) map[string]any {
 		j.t.Fatal(err)
 	}
 	return ev
+}
+
+// direction polls the phone's audio direction until it is want: the
+// transceiver changes when the re-INVITE's answer is applied, which may
+// come after JsSIP's hold and unhold events.
+func (j *jssipPhone) direction(want string) {
+	j.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	var got string
+	for time.Now().Before(deadline) {
+		if got = j.stats().Direction; got == want {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	j.t.Errorf("JsSIP: audio direction %q, want %q", got, want)
 }
 
 func (j *jssipPhone) stats() testpeer.BrowserStats {
