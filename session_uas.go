@@ -612,10 +612,14 @@ func (s *Session) SendDTMF(ctx context.Context, tones string, opts *DTMFOptions)
 		return errWrongState("send DTMF in", st)
 	}
 	if opts.Transport == DTMFRFC4733 {
-		if err := s.media.SendDTMF(ctx, strings.ToUpper(tones), media.DTMFOptions{Duration: dur, Gap: gap}); err != nil {
-			return err
-		}
-		for _, t := range strings.ToUpper(tones) {
+		// One tone at a time, so that each is reported as it is sent.
+		for i, t := range strings.ToUpper(tones) {
+			if i > 0 {
+				time.Sleep(gap)
+			}
+			if err := s.media.SendDTMF(ctx, string(t), media.DTMFOptions{Duration: dur, Gap: gap}); err != nil {
+				return err
+			}
 			if t != ',' {
 				s.emitDTMFSent(t, dur, nil)
 			}

@@ -148,15 +148,18 @@ func (ua *UA) Start(ctx context.Context) error {
 	}
 }
 
-// Stop unregisters (when registered), waits up to 2 s (or until ctx ends)
-// for open transactions, disconnects and stops the loop. Events queued
-// before Stop are still delivered. Stop on a UA not started does nothing.
+// Stop ends every call (CANCEL, a 480, or BYE, as Terminate does) and
+// every subscription, unregisters (when registered), waits up to 2 s (or
+// until ctx ends) for requests in flight, disconnects and stops the loop.
+// Events queued before Stop are still delivered. Stop on a UA not started
+// does nothing.
 func (ua *UA) Stop(ctx context.Context) error {
 	if !ua.started.Load() {
 		return nil
 	}
 	var err error
 	ua.stopOnce.Do(func() {
+		ua.post(ua.endSessions)
 		ua.post(ua.subsShutdown)
 		if ua.registered.Load() {
 			uctx, cancel := context.WithTimeout(ctx, stopWait)
@@ -348,4 +351,21 @@ func (a sockAddr) String() string {
 		return "<no socket>"
 	}
 	return a.s.URI().String()
+}
+
+// endSessions terminates every call, on the loop, as JsSIP's stop() does.
+func (ua *UA) endSessions() {
+	seen := make(map[*Session]bool)
+	for _, s := range ua.sessions {
+		if !seen[s] {
+			seen[s] = true
+			s.terminate(&TerminateOptions{}, nil)
+		}
+	}
+	for _, s := range ua.invites {
+		if !seen[s] {
+			seen[s] = true
+			s.terminate(&TerminateOptions{}, nil)
+		}
+	}
 }
