@@ -475,6 +475,10 @@ func checkBothTones(t testing.TB, a, b *leg) {
 	checkTone(t, b, aliceHz)
 }
 
+// dtmfDuration is how long each DTMF tone lasts: short, to keep the test
+// short, and not the default, to show that the duration crosses.
+const dtmfDuration = 60 * time.Millisecond
+
 // checkDTMF sends DTMF both ways, by RFC 4733 and by INFO, and checks that
 // the receiver gets every tone, in order, by the transport it was sent
 // with, with its duration; and that the sender is told of each.
@@ -483,7 +487,7 @@ func checkDTMF(t testing.TB, a, b *leg) {
 	ctx := ctxT(t)
 	send := func(from, to *leg, tones string, how string) {
 		t.Helper()
-		opts := &ringo.DTMFOptions{}
+		opts := &ringo.DTMFOptions{Duration: dtmfDuration, Gap: 40 * time.Millisecond}
 		if how == "info" {
 			opts.Transport = ringo.DTMFInfo
 		}
@@ -492,8 +496,8 @@ func checkDTMF(t testing.TB, a, b *leg) {
 		}
 		var sent, got []string
 		for _, tone := range tones {
-			sent = append(sent, fmt.Sprintf("dtmf local %c %s 100ms", tone, how))
-			got = append(got, fmt.Sprintf("dtmf remote %c %s 100ms", tone, how))
+			sent = append(sent, fmt.Sprintf("dtmf local %c %s %v", tone, how, dtmfDuration))
+			got = append(got, fmt.Sprintf("dtmf remote %c %s %v", tone, how, dtmfDuration))
 		}
 		from.log.expect(t, from.who, sent...)
 		to.log.expect(t, to.who, got...)
