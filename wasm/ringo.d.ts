@@ -186,6 +186,34 @@ export declare class RTCSession extends EventEmitter {
   on(name: string, fn: (...args: any[]) => void): this;
 }
 
+export declare class Subscriber extends EventEmitter {
+  readonly C: Record<string, number>;
+  /** JsSIP's Subscriber.C.STATE_*: pending 0, active 1, terminated 2, init 3, notify_wait 4. */
+  readonly state: number;
+  readonly id: string;
+  subscribe(body?: string | null): Promise<void>;
+  terminate(body?: string | null): Promise<void>;
+  on(name: 'accepted', fn: (response: IncomingResponse) => void): this;
+  on(name: 'pending' | 'active', fn: () => void): this;
+  on(name: 'notify', fn: (isFinal: boolean, request: IncomingRequest, body: string, contentType: string) => void): this;
+  on(name: 'terminated', fn: (terminationCode: number, reason?: string | null, retryAfter?: number | null) => void): this;
+  on(name: string, fn: (...args: any[]) => void): this;
+}
+
+export declare class Notifier extends EventEmitter {
+  readonly C: Record<string, number>;
+  readonly state: number;
+  readonly id: string;
+  start(body?: string | null): Promise<void>;
+  setActiveState(): void;
+  notify(body?: string | null): Promise<void>;
+  terminate(body?: string | null, reason?: string | null, retryAfter?: number | null): Promise<void>;
+  on(name: 'subscribe', fn: (isUnsubscribe: boolean, request: IncomingRequest, body: string, contentType: string) => void): this;
+  on(name: 'expired', fn: () => void): this;
+  on(name: 'terminated', fn: (terminationCode: number) => void): this;
+  on(name: string, fn: (...args: any[]) => void): this;
+}
+
 export declare class UA extends EventEmitter {
   constructor(configuration: UAConfiguration);
   /** Connects (and registers unless register is false); the Promise settles once connected. */
@@ -202,6 +230,14 @@ export declare class UA extends EventEmitter {
   call(target: string | URI, options?: CallOptions): RTCSession;
   sendMessage(target: string | URI, body: string, options?: SendMessageOptions): Message;
   sendOptions(target: string | URI, body?: string | null, options?: SendMessageOptions): Options;
+  subscribe(target: string | URI, eventName: string, accept: string, options?: ExtraHeaders & {
+    expires?: number; contentType?: string; allowEvents?: string;
+    params?: { from_uri?: string; from_display_name?: string; to_display_name?: string };
+  }): Subscriber;
+  /** Call from a newSubscribe listener with its request. */
+  notify(subscribe: IncomingRequest, contentType: string, options?: ExtraHeaders & {
+    pending?: boolean; allowEvents?: string; defaultExpires?: number;
+  }): Notifier;
   terminateSessions(options?: ExtraHeaders & { status_code?: number; reason_phrase?: string }): void;
   data: Record<string, unknown>;
 
@@ -215,6 +251,8 @@ export declare class UA extends EventEmitter {
   on(name: 'newRTCSession', fn: Listener<{ originator: 'local' | 'remote'; session: RTCSession; request: IncomingRequest | null }>): this;
   on(name: 'newMessage', fn: Listener<{ originator: 'local' | 'remote'; message: Message; request: IncomingRequest | null }>): this;
   on(name: 'newOptions', fn: Listener<{ originator: 'local' | 'remote'; message: Options; request: IncomingRequest | null }>): this;
+  on(name: 'newSubscribe', fn: Listener<{ event: { event: string; params: Record<string, string | null> }; request: IncomingRequest }>): this;
+  on(name: 'sipEvent', fn: Listener<{ event: { event: string; params: Record<string, string | null> }; request: IncomingRequest }>): this;
   on(name: string, fn: (...args: any[]) => void): this;
 }
 

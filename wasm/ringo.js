@@ -320,7 +320,10 @@
   }
 
   function wrapMessage(d) {
-    return d && typeof d === 'object' && Array.isArray(d.headers) ? new IncomingMessage(d) : d || null;
+    if (d && typeof d === 'object' && Array.isArray(d.headers)) {
+      return new IncomingMessage(d);
+    }
+    return d === undefined ? null : d;
   }
 
   // ------------------------------------------------------------ transport
@@ -601,6 +604,33 @@
       return session;
     }
 
+    // subscribe returns JsSIP's Subscriber for eventName at target;
+    // nothing is sent before its subscribe() or terminate().
+    subscribe(target, eventName, accept, options = {}) {
+      this._create();
+      const sub = new Subscriber();
+      sub._id = invoke('uaSubscribe', this._id, String(target), String(eventName), String(accept), {
+        expires: options.expires, contentType: options.contentType, allowEvents: options.allowEvents,
+        params: options.params, extraHeaders: options.extraHeaders,
+      }, sub);
+      return sub;
+    }
+
+    // notify returns JsSIP's Notifier for the SUBSCRIBE a newSubscribe
+    // listener got; call it from that listener, as in JsSIP.
+    notify(subscribe, contentType, options = {}) {
+      if (!subscribe || !subscribe._ringoSubscribe) {
+        throw new TypeError('notify needs the request of a newSubscribe event, while its listeners run');
+      }
+      const n = new Notifier();
+      n._id = invoke('uaNotify', this._id, subscribe._ringoSubscribe, String(contentType), {
+        pending: Boolean(options.pending), allowEvents: options.allowEvents, extraHeaders: options.extraHeaders,
+        defaultExpires: options.defaultExpires,
+      }, n);
+      n._state = options.pending ? 0 : 1;
+      return n;
+    }
+
     terminateSessions(options) {
       for (const s of this._sessions) {
         if (!s.isEnded()) {
@@ -630,7 +660,20 @@
       if (p.socket) {
         p.socket = this._sockets.find((s) => s && s.url === p.socket.url) || p.socket;
       }
+      if (name === 'newSubscribe' || name === 'sipEvent') {
+        if (name === 'newSubscribe') {
+          p.request._ringoSubscribe = p.subscribe_id;
+          delete p.subscribe_id;
+          if (this.listenerCount(name) === 0) {
+            return; // the UA answers 489
+          }
+        }
+        p.request.event = p.event;
+      }
       this.emit(name, p);
+      if (name === 'newSubscribe') {
+        delete p.request._ringoSubscribe;
+      }
     }
 
     // _incoming emits newMessage or newOptions; the handlers' accept() or
@@ -723,6 +766,128 @@
   }
 
   class Options extends Message {}
+
+  const SubscriptionC = {
+    STATE_PENDING: 0,
+    STATE_ACTIVE: 1,
+    STATE_TERMINATED: 2,
+    STATE_INIT: 3,
+    STATE_WAITING_NOTIFY: 4,
+    // Subscriber termination codes.
+    SUBSCRIBE_RESPONSE_TIMEOUT: 0,
+    SUBSCRIBE_TRANSPORT_ERROR: 1,
+    SUBSCRIBE_NON_OK_RESPONSE: 2,
+    SUBSCRIBE_WRONG_OK_RESPONSE: 3,
+    SUBSCRIBE_AUTHENTICATION_FAILED: 4,
+    UNSUBSCRIBE_TIMEOUT: 5,
+    FINAL_NOTIFY_RECEIVED: 6,
+    RECEIVE_BAD_NOTIFY: 7,
+    // Notifier termination codes.
+    NOTIFY_RESPONSE_TIMEOUT: 0,
+    NOTIFY_TRANSPORT_ERROR: 1,
+    NOTIFY_NON_OK_RESPONSE: 2,
+    NOTIFY_AUTHENTICATION_FAILED: 3,
+    FINAL_NOTIFY_SENT: 4,
+    UNSUBSCRIBE_RECEIVED: 5,
+    SUBSCRIPTION_EXPIRED: 6,
+  };
+
+  // Subscription is what JsSIP's Subscriber and Notifier share: a state,
+  // an id, and events with positional arguments.
+  class Subscription extends EventEmitter {
+    constructor() {
+      super();
+      this._id = 0;
+      this._ended = false;
+      this._dialogId = '';
+      this.data = {};
+    }
+
+    get C() {
+      return SubscriptionC;
+    }
+
+    get state() {
+      this._refresh();
+      return this._state;
+    }
+
+    get id() {
+      this._refresh();
+      return this._dialogId;
+    }
+
+    _refresh() {
+      if (this._ended || !this._id) {
+        return;
+      }
+      try {
+        const st = invoke(this._stateFn, this._id);
+        this._state = st.state;
+        this._dialogId = st.id;
+      } catch (err) {
+        // ended on the Go side; the event is on its way
+      }
+    }
+
+    // _emitArgs is called by the Go side with an event's arguments.
+    _emitArgs(name, ...args) {
+      const a = args.map(wrapMessage);
+      if (name === 'terminated') {
+        this._refresh();
+        this._ended = true;
+        this._state = SubscriptionC.STATE_TERMINATED;
+      }
+      this.emit(name, ...a);
+    }
+  }
+
+  // Subscriber is JsSIP's Subscriber, from ua.subscribe().
+  class Subscriber extends Subscription {
+    constructor() {
+      super();
+      this._state = SubscriptionC.STATE_INIT;
+      this._stateFn = 'subState';
+    }
+
+    subscribe(body = null) {
+      return invokeAsync('subSubscribe', this._id, body === null ? undefined : String(body));
+    }
+
+    terminate(body = null) {
+      return invokeAsync('subTerminate', this._id, body === null ? undefined : String(body));
+    }
+  }
+
+  // Notifier is JsSIP's Notifier, from ua.notify().
+  class Notifier extends Subscription {
+    constructor() {
+      super();
+      this._stateFn = 'ntfState';
+    }
+
+    // start accepts the subscription (200) and sends the first NOTIFY;
+    // the body is Ringo's extra (JsSIP sends none until notify()).
+    start(body = null) {
+      return invokeAsync('ntfStart', this._id, body === null ? undefined : String(body));
+    }
+
+    setActiveState() {
+      invoke('ntfActive', this._id);
+    }
+
+    notify(body = null) {
+      return invokeAsync('ntfNotify', this._id, body === null ? undefined : String(body));
+    }
+
+    terminate(body = null, reason = null, retryAfter = null) {
+      if (this._ended) {
+        return handled(Promise.resolve());
+      }
+      return invokeAsync('ntfTerminate', this._id, body === null ? undefined : String(body),
+        reason === null ? undefined : String(reason), retryAfter === null ? undefined : Number(retryAfter));
+    }
+  }
 
   // RTCSession is JsSIP's RTCSession: a call.
   class RTCSession extends EventEmitter {
@@ -1043,6 +1208,8 @@
     RTCSession,
     Message,
     Options,
+    Subscriber,
+    Notifier,
     Exceptions: { ConfigurationError },
     // debug is JsSIP.debug's shape: enable('Ringo:*') logs SIP traces to
     // the console, disable() stops.

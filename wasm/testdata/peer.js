@@ -69,6 +69,18 @@ ua.on('newOptions', (e) => {
 });
 
 const sessions = new Map();
+const subscribers = new Map();
+let notifier = null;
+
+// Incoming SUBSCRIBEs are accepted with a Notifier whose first NOTIFY
+// carries RINGO_NOTIFY_BODY.
+ua.on('newSubscribe', (e) => {
+  emit('new_subscribe', { event_package: e.event.event, from: e.request.from.uri.toString(), expires: e.request.getHeader('Expires') });
+  notifier = ua.notify(e.request, 'text/plain');
+  notifier.on('subscribe', (isUnsubscribe, request, body) => emit('notifier_subscribe', { is_unsubscribe: isUnsubscribe, body, method: request.method }));
+  notifier.on('terminated', (code) => emit('notifier_terminated', { code, state: notifier.state }));
+  result('notifier_start', notifier.start().then(() => notifier.notify(env.RINGO_NOTIFY_BODY || '')));
+});
 
 function track(id, session) {
   sessions.set(id, session);
@@ -146,6 +158,24 @@ const commands = {
   },
   mute(c) {
     sessions.get(c.id).mute({ audio: true });
+  },
+  subscribe(c) {
+    const s = subscribers.get(c.id) || ua.subscribe(c.target, c.event, c.accept, { expires: c.expires, contentType: 'text/plain' });
+    if (!subscribers.has(c.id)) {
+      subscribers.set(c.id, s);
+      s.on('accepted', () => emit('subscriber_accepted', { id: c.id }));
+      s.on('active', () => emit('subscriber_active', { id: c.id, state: s.state }));
+      s.on('pending', () => emit('subscriber_pending', { id: c.id }));
+      s.on('notify', (isFinal, request, body, contentType) => emit('subscriber_notify', { id: c.id, is_final: isFinal, body, content_type: contentType, method: request.method }));
+      s.on('terminated', (code, reason, retryAfter) => emit('subscriber_terminated', { id: c.id, code, reason, retry_after: retryAfter, state: s.state }));
+    }
+    result(c.id, s.subscribe(c.body));
+  },
+  unsubscribe(c) {
+    result(c.id, subscribers.get(c.id).terminate(c.body));
+  },
+  notify(c) {
+    result(c.id, notifier.notify(c.body));
   },
   stop() {
     ua.stop().then(() => {
