@@ -94,6 +94,8 @@ type wsConn struct {
 	// broken is set when a read or ping failed: the connection is over
 	// and Dial may replace it.
 	broken atomic.Bool
+	// rw watches the context that Read is called with.
+	rw readWatch
 }
 
 // NewWebSocket returns a WebSocket client for a ws:// or wss:// URL. It
@@ -256,8 +258,13 @@ func (s *WebSocket) Read(ctx context.Context) ([]byte, error) {
 		return nil, fmt.Errorf("transport: read from %s: %w", s.url, ErrNotConnected)
 	}
 	for {
-		_, b, err := c.c.Read(ctx)
+		rctx, watched := c.rw.begin(ctx, c.c)
+		_, b, err := c.c.Read(rctx)
+		if watched {
+			c.rw.end()
+		}
 		if err != nil {
+			c.rw.release()
 			return nil, s.readError(ctx, c, err)
 		}
 		if isKeepAlive(b) {

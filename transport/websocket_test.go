@@ -373,3 +373,65 @@ func TestNewWebSocketErrors(t *testing.T) {
 	}
 	_ = strconv.Itoa
 }
+
+// TestWebSocketReadContext checks what the context of Read does when a
+// reader passes the same one to every Read, as Transport's reader does
+// (the socket then watches it once instead of on every frame): ending it
+// between Reads leaves the connection open, ending it during a Read ends
+// the Read with the context's error and closes the connection, and a Read
+// with a context that has ended fails at once.
+func TestWebSocketReadContext(t *testing.T) {
+	srv, h := wsServer(t, false)
+	c := newWS(t, wsURL(srv), nil)
+	dial(t, c)
+	s := accept(t, h)
+	send := func(from Socket) {
+		t.Helper()
+		if err := from.Send(testCtx(t), newOptions(from).Bytes()); err != nil {
+			t.Fatalf("send: %v", err)
+		}
+	}
+	read := func(ctx context.Context) {
+		t.Helper()
+		if _, err := c.Read(ctx); err != nil {
+			t.Fatalf("read: %v", err)
+		}
+	}
+
+	// Ended between Reads: the connection stays open.
+	ctx1, cancel1 := context.WithCancel(context.Background())
+	for range 3 {
+		send(s)
+		read(ctx1)
+	}
+	cancel1()
+	time.Sleep(10 * time.Millisecond) // let the context's AfterFunc run
+	send(s)
+	read(context.Background())
+	if _, err := c.Read(ctx1); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Read with an ended context: %v", err)
+	}
+
+	// Ended during a Read: the Read ends and the connection closes.
+	c2 := newWS(t, wsURL(srv), nil)
+	dial(t, c2)
+	s2 := accept(t, h)
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	for range 3 {
+		send(s2)
+		if _, err := c2.Read(ctx2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	readErr := make(chan error, 1)
+	go func() { _, err := c2.Read(ctx2); readErr <- err }()
+	time.Sleep(10 * time.Millisecond) // let the Read block
+	cancel2()
+	if err := recv(t, readErr); !errors.Is(err, context.Canceled) {
+		t.Errorf("Read when its context ended: %v", err)
+	}
+	if _, err := s2.Read(testCtx(t)); err == nil {
+		t.Error("the peer still reads after the context of a Read ended")
+	}
+}
