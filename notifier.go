@@ -266,11 +266,20 @@ func (n *Notifier) Start(ctx context.Context, body []byte) error {
 }
 
 // accept answers a SUBSCRIBE with 200, the granted Expires and our
-// Contact.
+// Contact. The 200 to the initial SUBSCRIBE carries its Record-Route, as
+// RFC 3261 §12.1.1 requires of a response that makes a dialog, so that
+// the subscriber's refreshes follow the proxies that asked to stay in
+// the path.
 func (n *Notifier) accept(srv *transaction.Server, req *sip.Request, tag string, expires time.Duration) error {
 	resp := sip.NewResponse(req, 200, "")
 	resp.SetToTag(tag)
 	h := resp.Header()
+	if req == n.sub.Request {
+		rr, _ := req.Header().RecordRoute()
+		for _, r := range rr {
+			h.Add("Record-Route", r.String())
+		}
+	}
 	h.Set("Expires", seconds(expires))
 	h.Set("Contact", n.contact())
 	return srv.Respond(resp)

@@ -142,6 +142,31 @@ func TestNotifierLifecycle(t *testing.T) {
 	log.quiet(t)
 }
 
+// TestNotifierRecordRoute: the 200 to the initial SUBSCRIBE carries its
+// Record-Route (RFC 3261 §12.1.1), so that the subscriber's refreshes
+// follow the proxies; the NOTIFYs take the same route.
+func TestNotifierRecordRoute(t *testing.T) {
+	p, ua, _ := subscriberUA(t)
+	ch := notifierFor(ua, nil, "")
+	want := []string{"<sip:p1.invalid;lr>", "<sip:p2.invalid;lr>"}
+	r := subscribeUA(p, "presence", "Expires: 600", "Record-Route: "+strings.Join(want, ", "))
+	sn := nextNotifier(t, ch)
+	resp := r.accepted(t, "600")
+	rr, err := resp.Header().RecordRoute()
+	if err != nil || len(rr) != 2 || rr[0].String() != want[0] || rr[1].String() != want[1] {
+		t.Errorf("200 Record-Route %q (%v), want %q", resp.Header().Values("Record-Route"), err, want)
+	}
+	notify := r.nextNotify(t, "active;expires=600", "")
+	route, err := notify.Header().Addresses("Route")
+	if err != nil || len(route) != 2 || route[0].String() != want[0] || route[1].String() != want[1] {
+		t.Errorf("NOTIFY Route %q (%v), want %q", notify.Header().Values("Route"), err, want)
+	}
+	p.reply(notify, 200)
+	if err := result(t, sn.start); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestNotifierExpiry(t *testing.T) {
 	p, ua, clk := subscriberUA(t)
 	ch := notifierFor(ua, nil, "")

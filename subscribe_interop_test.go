@@ -249,6 +249,11 @@ func TestSubscribeKamailio(t *testing.T) {
 			if want := "AUTH ok SUBSCRIBE " + an; !strings.Contains(k.Log(), want) {
 				t.Errorf("Kamailio's log lacks %q: the SUBSCRIBE was not challenged", want)
 			}
+			// The refresh and the un-SUBSCRIBE followed the route set
+			// that the notifier's 200 gave back.
+			if n := strings.Count(k.Log(), "in-dialog SUBSCRIBE without our Route"); n != 0 {
+				t.Errorf("Kamailio routed %d in-dialog SUBSCRIBEs without its Route", n)
+			}
 		})
 	}
 }
@@ -430,6 +435,12 @@ func TestSubscribeJsSIP(t *testing.T) {
 			t.Errorf("Kamailio's log lacks %q", want)
 		}
 	})
+	// JsSIP's un-SUBSCRIBE to the Ringo Notifier followed the route set
+	// from the Notifier's 200; Ringo's un-SUBSCRIBE to JsSIP's Notifier,
+	// whose 200 has no Record-Route, could not.
+	if n := strings.Count(k.Log(), "in-dialog SUBSCRIBE without our Route"); n != 1 {
+		t.Errorf("Kamailio routed %d in-dialog SUBSCRIBEs without its Route, want 1 (to JsSIP's Notifier)", n)
+	}
 	for _, ev := range js.Pending() {
 		if ev["event"] == "error" {
 			t.Errorf("JsSIP error: %v", ev)
