@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -165,17 +166,28 @@ func loadCall(t *testing.T, alice *phone, target string, i int) (*leg, time.Dura
 	return a, rec.firstFrame().Sub(start), nil
 }
 
-// rtpSnap is one leg's receive counters at one instant.
+// rtpSnap is one leg's counters at one instant.
 type rtpSnap struct {
-	rx     uint64
+	rx, tx uint64
 	lost   int64
 	frames int
 	at     time.Time
 }
 
 func snapLeg(l *leg) rtpSnap {
-	st := l.m.Stats().Audio.Received
-	return rtpSnap{rx: st.Packets, lost: st.Lost, frames: l.rec.frameCount(), at: time.Now()}
+	at := time.Now()
+	st := l.m.Stats().Audio
+	return rtpSnap{rx: st.Received.Packets, tx: st.Sent.Packets, lost: st.Received.Lost, frames: l.rec.frameCount(), at: at}
+}
+
+// loadAverage returns the first field of /proc/loadavg, or "?".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f, _, _ := strings.Cut(string(b), " ")
+	return f
 }
 
 // TestCallLoad logs the set-up time of calls one at a time, then for each
@@ -232,8 +244,9 @@ func TestCallLoad(t *testing.T) {
 }
 
 // loadStep sets up n calls, measures them, hangs them up, and returns the
-// fraction of packets lost in the window (the larger of the shortfall
-// against 50 a second and the sequence-number loss).
+// fraction of packets lost in the window: the largest of the packets sent
+// but not received, the loss sequence numbers show, and the packets the
+// senders fell behind the 50 a second they owe.
 func loadStep(t *testing.T, srv *loadServer, alice, bob *phone, answerer *loadAnswerer, target string, n int, window time.Duration) float64 {
 	t.Helper()
 	before, srvBefore, fdBefore := readMem(), srv.stats(), openFiles()
@@ -276,7 +289,7 @@ func loadStep(t *testing.T, srv *loadServer, alice, bob *phone, answerer *loadAn
 		snaps[i] = snapLeg(l)
 	}
 	time.Sleep(window)
-	var rx, frames uint64
+	var rx, tx, frames uint64
 	var lost int64
 	var want float64
 	for i, l := range legs {
@@ -286,28 +299,34 @@ func loadStep(t *testing.T, srv *loadServer, alice, bob *phone, answerer *loadAn
 			t.Errorf("N=%d: %s received nothing in %v", n, l.who, window)
 		}
 		rx += d
+		tx += s.tx - snaps[i].tx
 		lost += s.lost - snaps[i].lost
 		frames += uint64(s.frames - snaps[i].frames)
 		want += s.at.Sub(snaps[i].at).Seconds() * 50
 	}
 	cores := float64(cpuTime()-cpu0) / float64(window)
-	short := max(0, 1-float64(rx)/want)
+	// Every packet one leg sends is for another leg of the set, so the
+	// totals compare: received against sent is what went missing on the
+	// way (packets still in flight at the end of the window aside), and
+	// sent against 50 a second is whether the senders kept time.
+	missing := max(0, 1-float64(rx)/float64(tx))
+	late := max(0, 1-float64(tx)/want)
 	seqLoss := 0.0
 	if lost > 0 {
 		seqLoss = float64(lost) / float64(int64(rx)+lost)
 	}
-	t.Logf("N=%d calls (%d media sessions, race %v): set up in %v (set-up time median %v, p95 %v); "+
+	t.Logf("N=%d calls (%d media sessions, race %v, load average %s): set up in %v (set-up time median %v, p95 %v); "+
 		"per call: heap %.0f KiB, stack %.0f KiB, %.1f goroutines, %.1f fds; server heap %.1f KiB per call; "+
-		"%v window: %d of %.0f packets expected (%.2f%% short), %d lost by sequence (%.2f%%), %d frames to the sinks; CPU %.2f cores",
-		n, 2*n, raceEnabled, took.Round(time.Millisecond), percentile(setups, 50).Round(100*time.Microsecond),
+		"%v window: %d packets sent of %.0f due (%.2f%% behind), %d received (%.2f%% missing), %d lost by sequence (%.2f%%), %d frames to the sinks; CPU %.2f cores",
+		n, 2*n, raceEnabled, loadAverage(), took.Round(time.Millisecond), percentile(setups, 50).Round(100*time.Microsecond),
 		percentile(setups, 95).Round(100*time.Microsecond),
 		float64(int64(up.heap)-int64(before.heap))/float64(n)/1024, float64(int64(up.stack)-int64(before.stack))/float64(n)/1024,
 		float64(up.goroutines-before.goroutines)/float64(n), float64(fdUp-fdBefore)/float64(n),
 		float64(int64(srvUp.heap)-int64(srvBefore.heap))/float64(n)/1024,
-		window, rx, want, short*100, lost, seqLoss*100, frames, cores)
+		window, tx, want, late*100, rx, missing*100, lost, seqLoss*100, frames, cores)
 
 	hangUpAll(t, legs, callers)
-	return max(short, seqLoss)
+	return max(missing, seqLoss, late)
 }
 
 // hangUpAll ends the calls of the callers and waits for every leg to end
