@@ -57,7 +57,6 @@ func newRingoEndpoint(sock transport.Socket, h transaction.Handler, fail func(er
 		Sender:  transaction.SenderFunc(e.send),
 		Handler: h,
 		Post:    func(f func()) { e.post(f) },
-		T1:      ringoT1,
 		Logger:  quiet,
 	})
 	if err != nil {
@@ -122,10 +121,17 @@ func (e *ringoEndpoint) receive(b []byte) {
 }
 
 // send is the layer's Sender: it writes the message on the socket from
-// the loop.
+// the loop, each write bounded by a timeout, as ringo.UA's sendMessage
+// does.
 func (e *ringoEndpoint) send(msg sip.Message, _ transaction.Addr) error {
-	return e.sock.Send(e.ctx, msg.Bytes())
+	b := msg.Bytes()
+	ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
+	defer cancel()
+	return e.sock.Send(ctx, b)
 }
+
+// sendTimeout is ringo.UA's bound on one write.
+const sendTimeout = 5 * time.Second
 
 // close stops the loop, the layer, the reader and the socket.
 func (e *ringoEndpoint) close() {
