@@ -37,7 +37,15 @@ func (a Address) Clone() Address {
 
 // String returns the address as a name-addr: a quoted display name if
 // there is one, the URI in angle brackets, then the header parameters.
-func (a Address) String() string { return string(a.AppendTo(nil)) }
+func (a Address) String() string {
+	var buf [stringBuf]byte
+	return string(a.AppendTo(buf[:0]))
+}
+
+// stringBuf is the size of the stack buffer that the String methods of
+// typed values write into before copying into the string, so that a
+// value of usual length costs one allocation, the string's.
+const stringBuf = 256
 
 // AppendTo appends the address in wire form to b.
 func (a *Address) AppendTo(b []byte) []byte {
@@ -46,7 +54,7 @@ func (a *Address) AppendTo(b []byte) []byte {
 		return a.Params.appendTo(b, ';')
 	}
 	if a.DisplayName != "" {
-		b = append(b, Quote(a.DisplayName)...)
+		b = appendQuoted(b, a.DisplayName)
 		b = append(b, ' ')
 	}
 	b = append(b, '<')

@@ -192,7 +192,11 @@ func Quote(s string) string {
 	if !strings.ContainsAny(s, "\"\\") {
 		return `"` + s + `"`
 	}
-	b := make([]byte, 0, len(s)+4)
+	return string(appendQuoted(make([]byte, 0, len(s)+4), s))
+}
+
+// appendQuoted appends s to b as Quote writes it.
+func appendQuoted(b []byte, s string) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); i++ {
 		if s[i] == '"' || s[i] == '\\' {
@@ -200,7 +204,7 @@ func Quote(s string) string {
 		}
 		b = append(b, s[i])
 	}
-	return string(append(b, '"'))
+	return append(b, '"')
 }
 
 func countByte(s string, c byte) int { return strings.Count(s, string(c)) }

@@ -63,7 +63,10 @@ func (v *Via) SentBy() string {
 }
 
 // String returns the Via value in wire form.
-func (v Via) String() string { return string(v.AppendTo(nil)) }
+func (v Via) String() string {
+	var buf [stringBuf]byte
+	return string(v.AppendTo(buf[:0]))
+}
 
 // AppendTo appends the Via value in wire form to b.
 func (v *Via) AppendTo(b []byte) []byte {
@@ -77,7 +80,11 @@ func (v *Via) AppendTo(b []byte) []byte {
 	b = append(b, '/')
 	b = append(b, v.Transport...)
 	b = append(b, ' ')
-	b = append(b, v.SentBy()...)
+	b = append(b, v.Host...)
+	if v.Port != 0 {
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(v.Port), 10)
+	}
 	return v.Params.appendTo(b, ';')
 }
 
