@@ -663,4 +663,52 @@ func TestCallMediaEnd(t *testing.T) {
 			t.Error("bob answered a cancelled call")
 		}
 	})
+	t.Run("caller cancels while the callee answers", func(t *testing.T) {
+		// The CANCEL is handled while Answer builds its SDP (held in the
+		// SDP hook, as a slow ICE gathering would hold it): Answer fails,
+		// the call fails on both sides, every media session is closed, and
+		// the race detector sees Answer and the UA loop agree on the
+		// media.
+		a, b := dial(t, alicePhone, bobPhone, "bob", audio.NewTone(aliceHz, toneLevel))
+		a.log.expect(t, a.who, "progress remote 180")
+		b.log.expect(t, b.who, "progress local 180")
+		var m *webrtc.Session
+		m, b.rec = newMedia(t, bobPhone.engine, audio.NewTone(bobHz, toneLevel), true)
+		building, release := make(chan struct{}), make(chan struct{})
+		answered := make(chan error, 1)
+		go func() {
+			answered <- b.s.Answer(context.Background(), &ringo.AnswerOptions{Media: m, Hooks: ringo.SessionHooks{
+				SDP: func(e ringo.SDPEvent) string {
+					if e.Originator == ringo.Local {
+						close(building)
+						<-release
+					}
+					return e.SDP
+				},
+			}})
+		}()
+		select {
+		case <-building:
+		case <-time.After(waitTime):
+			t.Fatal("Answer did not build its SDP")
+		}
+		if err := a.s.Terminate(nil); err != nil {
+			t.Fatal(err)
+		}
+		a.log.expect(t, a.who, "failed local Canceled")
+		b.log.expect(t, b.who, "failed remote Canceled")
+		close(release)
+		if err := <-answered; err == nil {
+			t.Error("Answer of a call cancelled meanwhile returned nil")
+		} else {
+			t.Logf("Answer: %v", err)
+		}
+		<-a.s.Done()
+		<-b.s.Done()
+		pollUntil(t, "alice's media closed", a.rec.isClosed)
+		pollUntil(t, "bob's answering media closed", b.rec.isClosed)
+		pollUntil(t, "the media bob's UA made closed", b.engineSink.isClosed)
+		a.log.none(t, a.who)
+		b.log.none(t, b.who)
+	})
 }

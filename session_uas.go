@@ -127,22 +127,41 @@ func (s *Session) Answer(ctx context.Context, opts *AnswerOptions) error {
 	if !s.stateSwap(StateWaitingForAnswer, StateAnswered) {
 		return errWrongState("answer", s.State())
 	}
-	if opts.Media != nil {
-		if s.media != nil {
-			s.media.Close()
+	// The media and hooks are loop state: a CANCEL handled on the loop
+	// while the answer is being built closes the media it finds there.
+	var m, old media.Session
+	ended := false
+	if err := s.ua.do(ctx, func() {
+		if ended = s.IsEnded(); ended {
+			return
 		}
-		s.media = opts.Media
-		s.media.OnDTMF(func(ev media.DTMFEvent) {
-			s.emit(func(h *SessionHandlers) {
-				if h.NewDTMF != nil {
-					h.NewDTMF(DTMFEvent{Originator: Remote, Tone: ev.Tone, Duration: ev.Duration})
-				}
+		if opts.Media != nil {
+			old = s.media
+			s.media = opts.Media
+			s.media.OnDTMF(func(ev media.DTMFEvent) {
+				s.emit(func(h *SessionHandlers) {
+					if h.NewDTMF != nil {
+						h.NewDTMF(DTMFEvent{Originator: Remote, Tone: ev.Tone, Duration: ev.Duration})
+					}
+				})
 			})
-		})
+		}
+		s.media = withSDPHook(s.media, opts.Hooks.SDP)
+		s.hooks = opts.Hooks
+		m = s.media
+	}); err != nil {
+		return err
 	}
-	s.media = withSDPHook(s.media, opts.Hooks.SDP)
-	s.hooks = opts.Hooks
-	if s.media == nil {
+	if old != nil {
+		old.Close()
+	}
+	if ended {
+		if opts.Media != nil {
+			opts.Media.Close()
+		}
+		return errSessionEnded
+	}
+	if m == nil {
 		s.ua.do(ctx, func() {
 			s.respond(500, "No Media", nil, nil)
 			s.finish(true, EndEvent{Originator: Local, Cause: CauseWebRTCError})
@@ -151,11 +170,15 @@ func (s *Session) Answer(ctx context.Context, opts *AnswerOptions) error {
 	}
 	var sdp string
 	if s.offerInACK {
-		sdp, err = s.media.CreateOffer(ctx, media.OfferOptions{})
+		sdp, err = m.CreateOffer(ctx, media.OfferOptions{})
 	} else {
-		sdp, err = s.media.CreateAnswer(ctx, string(s.invite.Body()))
+		sdp, err = m.CreateAnswer(ctx, string(s.invite.Body()))
 	}
 	if err != nil {
+		if s.IsEnded() {
+			// Cancelled meanwhile: the media was closed under us.
+			return fmt.Errorf("ringo: answer: %w", errSessionEnded)
+		}
 		cause, code := CauseWebRTCError, 500
 		if errors.Is(err, media.ErrIncompatibleSDP) {
 			cause, code = CauseIncompatibleSDP, 488
@@ -166,8 +189,8 @@ func (s *Session) Answer(ctx context.Context, opts *AnswerOptions) error {
 		})
 		return fmt.Errorf("ringo: answer: %w", err)
 	}
-	return s.ua.do(ctx, func() {
-		if s.IsEnded() {
+	err = s.ua.do(ctx, func() {
+		if ended = s.IsEnded(); ended {
 			return
 		}
 		s.unacked = nil
@@ -190,6 +213,10 @@ func (s *Session) Answer(ctx context.Context, opts *AnswerOptions) error {
 			}
 		})
 	})
+	if err == nil && ended {
+		return errSessionEnded
+	}
+	return err
 }
 
 // stateSwap moves from one state to another if the call is in the first.
