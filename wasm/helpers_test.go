@@ -116,7 +116,7 @@ func nativeUA(t testing.TB, srv *server.Server, user, password string, setup fun
 
 // runPeer runs wasm/testdata/peer.js on the wasm build; env adds to its
 // environment.
-func runPeer(t *testing.T, ctx context.Context, script string, env map[string]string) *testpeer.NodeProcess {
+func runPeer(t testing.TB, ctx context.Context, script string, env map[string]string) *testpeer.NodeProcess {
 	t.Helper()
 	dist := buildWasm(t)
 	root := testpeer.RepoRoot(t)

@@ -23,7 +23,7 @@ func parse(args []js.Value) any {
 	if err != nil {
 		return js.Global().Get("Error").New(err.Error())
 	}
-	return js.ValueOf(messageData(m))
+	return messageData(m)
 }
 
 // benchParse(text, n, typed) parses text n times inside Go and returns the
@@ -32,6 +32,7 @@ func parse(args []js.Value) any {
 // typed headers on first use.
 func benchParse(args []js.Value) any {
 	text, n, typed := arg(args, 0).String(), arg(args, 1).Int(), arg(args, 2).Truthy()
+
 	if n <= 0 {
 		n = 1
 	}
