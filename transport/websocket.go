@@ -94,9 +94,13 @@ type wsConn struct {
 	// broken is set when a read or ping failed: the connection is over
 	// and Dial may replace it.
 	broken atomic.Bool
-	// rw watches the context that Read is called with.
+	// rw watches the context that Read is called with, ww the context of
+	// each write.
 	rw readWatch
+	ww writeWatch
 }
+
+func newWSConn(c *websocket.Conn) *wsConn { return &wsConn{c: c, ww: newWriteWatch()} }
 
 // NewWebSocket returns a WebSocket client for a ws:// or wss:// URL. It
 // does not connect; call Dial. opts may be nil.
@@ -221,7 +225,7 @@ func (s *WebSocket) Dial(ctx context.Context) error {
 	}
 	c.SetReadLimit(s.limit)
 	s.mu.Lock()
-	s.conn = &wsConn{c: c}
+	s.conn = newWSConn(c)
 	s.mu.Unlock()
 	s.log.Debug("transport: connected", "url", s.url)
 	return nil
@@ -240,7 +244,7 @@ func (s *WebSocket) Send(ctx context.Context, msg []byte) error {
 		return fmt.Errorf("transport: send to %s: %w", s.url, ErrNotConnected)
 	}
 	traceMessage(ctx, s.log, "send", s.url, msg)
-	if err := c.c.Write(ctx, websocket.MessageText, msg); err != nil {
+	if err := c.ww.write(ctx, c.c, websocket.MessageText, msg); err != nil {
 		if c.closed.Load() {
 			return fmt.Errorf("transport: send to %s: %w", s.url, ErrClosed)
 		}
@@ -269,7 +273,7 @@ func (s *WebSocket) Read(ctx context.Context) ([]byte, error) {
 		}
 		if isKeepAlive(b) {
 			if string(b) == sip.KeepAlivePing {
-				if err := c.c.Write(ctx, websocket.MessageText, []byte(sip.KeepAlivePong)); err != nil {
+				if err := c.ww.write(ctx, c.c, websocket.MessageText, []byte(sip.KeepAlivePong)); err != nil {
 					return nil, s.readError(ctx, c, err)
 				}
 			}

@@ -119,7 +119,7 @@ func newAcceptedWebSocket(c *websocket.Conn, r *http.Request, opts *WebSocketHan
 		limit:    int64(maxSize(opts.MaxMessageSize)),
 		log:      loggerOr(opts.Logger),
 		accepted: true,
-		conn:     &wsConn{c: c},
+		conn:     newWSConn(c),
 	}
 	if la, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
 		if ap := addrPortOf(la); ap.IsValid() {
