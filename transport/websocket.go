@@ -263,7 +263,7 @@ func (s *WebSocket) Read(ctx context.Context) ([]byte, error) {
 	}
 	for {
 		rctx, watched := c.rw.begin(ctx, c.c)
-		_, b, err := c.c.Read(rctx)
+		_, b, err := readMessage(rctx, c.c)
 		if watched {
 			c.rw.end()
 		}
