@@ -44,16 +44,18 @@ type writeWatch struct {
 func newWriteWatch() writeWatch { return writeWatch{sem: make(chan struct{}, 1)} }
 
 // write writes msg as one frame of type typ.
+//
+// It does not call ctx.Done unless it has to wait for another write: a
+// context made by WithTimeout allocates its channel on the first call.
 func (w *writeWatch) write(ctx context.Context, conn *websocket.Conn, typ websocket.MessageType, msg []byte) error {
-	if ctx.Done() == nil {
-		w.sem <- struct{}{}
-		defer func() { <-w.sem }()
-		return conn.Write(ctx, typ, msg)
-	}
 	select {
 	case w.sem <- struct{}{}:
-	case <-ctx.Done():
-		return fmt.Errorf("failed to wait for another write: %w", ctx.Err())
+	default:
+		select {
+		case w.sem <- struct{}{}:
+		case <-ctx.Done():
+			return fmt.Errorf("failed to wait for another write: %w", ctx.Err())
+		}
 	}
 	defer func() { <-w.sem }()
 	if err := ctx.Err(); err != nil {
