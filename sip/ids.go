@@ -24,7 +24,14 @@ func NewTag() string { return randomToken(10) }
 
 // NewBranch returns a random Via branch that starts with the RFC 3261 magic
 // cookie, with 120 bits of entropy.
-func NewBranch() string { return MagicCookie + randomToken(15) }
+func NewBranch() string {
+	var raw [15]byte
+	var b [len(MagicCookie) + 24]byte // 15 bytes are 24 base32 digits
+	rand.Read(raw[:])
+	copy(b[:], MagicCookie)
+	lowerBase32.Encode(b[len(MagicCookie):], raw[:])
+	return string(b[:])
+}
 
 // NewCallID returns a random Call-ID with 120 bits of entropy.
 func NewCallID() string { return randomToken(15) }

@@ -105,7 +105,11 @@ type Request struct {
 // header fields. The caller adds Via, From, To, Call-ID, CSeq and
 // Max-Forwards (or lets the transaction and dialog layers do so).
 func NewRequest(method string, uri URI) *Request {
-	return &Request{Method: method, URI: uri, Proto: Version}
+	r := &Request{Method: method, URI: uri, Proto: Version}
+	// Room for the header fields of a usual request, which would
+	// otherwise grow the slice four times.
+	r.header.fields = make([]Field, 0, 8)
+	return r
 }
 
 // StartLine returns "METHOD uri SIP/2.0".
