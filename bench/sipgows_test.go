@@ -32,8 +32,12 @@ type sipgoPair struct {
 	allAcked chan struct{}
 }
 
+var quietSipgo sync.Once
+
 func newSipgoPair() (_ *sipgoPair, err error) {
-	sipgo_sip.SetDefaultLogger(quiet)
+	// sipgo's logger is global, and read by the goroutines of earlier
+	// pairs that are still ending: set it once.
+	quietSipgo.Do(func() { sipgo_sip.SetDefaultLogger(quiet) })
 	p := &sipgoPair{allAcked: make(chan struct{}, 1), served: make(chan struct{})}
 	if p.srvUA, err = sipgo.NewUA(); err != nil {
 		return nil, err
