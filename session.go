@@ -113,6 +113,9 @@ type SessionHandlers struct {
 	Unmuted   func(MuteEvent)
 	NewDTMF   func(DTMFEvent)
 	NewInfo   func(InfoEvent)
+	// NewRefer gets a REFER received in the call (a transfer request),
+	// already answered 202; without it the REFER is refused with 603.
+	NewRefer func(*ReferRequest)
 }
 
 // NewSessionEvent: a call was placed (Originator Local) or arrived
@@ -121,6 +124,9 @@ type NewSessionEvent struct {
 	Originator Originator
 	Session    *Session
 	Request    *sip.Request
+	// Replaces is the call that an incoming INVITE with a Replaces header
+	// replaces (RFC 3891); it is hung up once the new call is confirmed.
+	Replaces *Session
 }
 
 // OnNewSession sets the handler for new calls, outgoing and incoming.
@@ -170,6 +176,9 @@ type Session struct {
 	rseq             uint32            // RSeq of our reliable 180
 	unacked          *sip.Response     // our reliable 180 until its PRACK
 	retried422       bool
+	// Transfer (session_refer.go).
+	referSubs map[uint32]*referSub // REFERs we sent, by CSeq number
+	replaces  *Session             // the call this one replaces
 }
 
 // State returns the call's state.

@@ -36,6 +36,10 @@ func (ua *UA) incomingInvite(srv *transaction.Server, req *sip.Request) {
 		reply(480)
 		return
 	}
+	replaced, ok := ua.replacedSession(req, reply)
+	if !ok {
+		return
+	}
 	if ua.checkSessionExpires(srv, req) {
 		return
 	}
@@ -54,6 +58,7 @@ func (ua *UA) incomingInvite(srv *transaction.Server, req *sip.Request) {
 	s.localTag = sip.NewTag()
 	s.remote, _ = req.Header().From()
 	s.offerInACK = len(req.Body()) == 0
+	s.replaces = replaced
 	s.setState(StateWaitingForAnswer)
 	if ua.invites == nil {
 		ua.invites = make(map[*transaction.Server]*Session)
@@ -76,7 +81,7 @@ func (ua *UA) incomingInvite(srv *transaction.Server, req *sip.Request) {
 	} else {
 		ringing = s.respond(180, "", nil, nil)
 	}
-	emit(ua, &ua.handlers.newSession, NewSessionEvent{Originator: Remote, Session: s, Request: req})
+	emit(ua, &ua.handlers.newSession, NewSessionEvent{Originator: Remote, Session: s, Request: req, Replaces: replaced})
 	s.emit(func(h *SessionHandlers) {
 		if h.Progress != nil {
 			h.Progress(ProgressEvent{Originator: Local, Response: ringing})
@@ -239,6 +244,7 @@ func (s *Session) receiveACK(_ *transaction.Server, ack *sip.Request) {
 				h.Confirmed(ConfirmedEvent{Originator: Remote, ACK: ack})
 			}
 		})
+		s.endReplaced()
 		if s.byeOnACK != nil {
 			ev := *s.byeOnACK
 			s.sendBye(&TerminateOptions{}, nil)
@@ -324,6 +330,10 @@ func (s *Session) inDialog(srv *transaction.Server, req *sip.Request) {
 		s.receiveReinvite(srv, req, reply)
 	case "PRACK":
 		s.receivePrack(req, reply)
+	case "REFER":
+		s.receiveRefer(req, func(code int) { reply(code, nil) })
+	case "NOTIFY":
+		s.receiveReferNotify(req, func(code int) { reply(code, nil) })
 	case "OPTIONS":
 		resp := sip.NewResponse(req, 200, "")
 		s.ua.addCapabilities(resp.Header())

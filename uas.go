@@ -12,7 +12,7 @@ import (
 )
 
 // allowHeader lists the methods the UA handles.
-const allowHeader = "INVITE, ACK, CANCEL, BYE, INFO, UPDATE, PRACK, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY"
+const allowHeader = "INVITE, ACK, CANCEL, BYE, INFO, UPDATE, PRACK, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY, REFER"
 
 // supportedHeader lists the option tags the UA supports.
 const supportedHeader = "path, gruu, outbound"
@@ -111,6 +111,9 @@ func (h uasHandler) HandleRequest(s *transaction.Server, req *sip.Request) {
 		reply(481, "")
 	case "SUBSCRIBE", "NOTIFY":
 		reply(481, "")
+	case "REFER":
+		// Only a REFER within a call is handled (session_refer.go).
+		reply(603, "")
 	case "MESSAGE", "OPTIONS":
 		if to.Tag() != "" {
 			// No dialog exists that MESSAGE or OPTIONS could belong to.
