@@ -4,54 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/ringo-sip/ringo/server"
 	"github.com/ringo-sip/ringo/sip"
-	"github.com/ringo-sip/ringo/transport"
 )
 
 // callTrio starts the embedded server and three registered UAs on it:
 // alice, bob and carol.
 func callTrio(t *testing.T) (alice, bob, carol *UA) {
-	t.Helper()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := server.New(server.Config{WS: "127.0.0.1:0", UDP: server.Off, TCP: server.Off, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	newUser := func(name string) *UA {
-		ws, err := transport.NewWebSocket("ws://"+srv.Addrs().WS.String(), &transport.WebSocketOptions{Logger: quiet})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ua, err := NewUA(Config{
-			Sockets:        []transport.WeightedSocket{{Socket: ws}},
-			URI:            "sip:" + name + "@ringo.test",
-			MediaEngine:    sdpEngine{},
-			ManualRegister: true,
-			Logger:         quiet,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		start(t, ua)
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := ua.Register(ctx); err != nil {
-			t.Fatalf("%s: register: %v", name, err)
-		}
-		return ua
-	}
-	return newUser("alice"), newUser("bob"), newUser("carol")
+	uas := callUsers(t, "alice", "bob", "carol")
+	return uas[0], uas[1], uas[2]
 }
 
 // referLog records the NOTIFYs a referrer gets.

@@ -125,6 +125,13 @@ func (l *callLog) expect(t *testing.T, want ...string) {
 
 // callPair starts the embedded server and two registered UAs on it.
 func callPair(t *testing.T) (alice, bob *UA) {
+	uas := callUsers(t, "alice", "bob")
+	return uas[0], uas[1]
+}
+
+// callUsers starts the embedded server and one registered UA per name on
+// it, with SDP-only media.
+func callUsers(t *testing.T, names ...string) []*UA {
 	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv, err := server.New(server.Config{WS: "127.0.0.1:0", UDP: server.Off, TCP: server.Off, Logger: quiet})
@@ -158,7 +165,11 @@ func callPair(t *testing.T) (alice, bob *UA) {
 		}
 		return ua
 	}
-	return newUser("alice"), newUser("bob")
+	uas := make([]*UA, len(names))
+	for i, name := range names {
+		uas[i] = newUser(name)
+	}
+	return uas
 }
 
 // answerWith makes bob answer (or reject, or leave ringing) each call.
