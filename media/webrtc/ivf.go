@@ -78,9 +78,7 @@ func (r *IVFReader) Close() error {
 // IVF file, with pion's ivfwriter (which rebuilds frames from packets and
 // starts at the first key frame). It is safe for concurrent use.
 type IVFRecorder struct {
-	mu     sync.Mutex
-	w      *ivfwriter.IVFWriter
-	closed bool
+	fileRecorder
 }
 
 // CreateIVF creates (or truncates) an IVF file to record VP8 into.
@@ -89,11 +87,25 @@ func CreateIVF(path string) (*IVFRecorder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &IVFRecorder{w: w}, nil
+	return &IVFRecorder{fileRecorder{w: w}}, nil
 }
 
-// WriteRTP takes one VP8 packet.
-func (r *IVFRecorder) WriteRTP(p *rtp.Packet) error {
+// rtpFileWriter is what pion's IVF and Ogg writers have in common.
+type rtpFileWriter interface {
+	WriteRTP(p *rtp.Packet) error
+	Close() error
+}
+
+// fileRecorder serialises the packets written to a pion file writer and
+// makes Close safe to repeat.
+type fileRecorder struct {
+	mu     sync.Mutex
+	w      rtpFileWriter
+	closed bool
+}
+
+// WriteRTP writes the payload that p carries.
+func (r *fileRecorder) WriteRTP(p *rtp.Packet) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
@@ -103,7 +115,7 @@ func (r *IVFRecorder) WriteRTP(p *rtp.Packet) error {
 }
 
 // Close finishes the file. It is safe to call more than once.
-func (r *IVFRecorder) Close() error {
+func (r *fileRecorder) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {

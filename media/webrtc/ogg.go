@@ -10,10 +10,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync"
 	"time"
 
-	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4/pkg/media/oggwriter"
 )
 
@@ -191,9 +189,7 @@ func opusDuration(p []byte) time.Duration {
 // OggRecorder is an OpusSink that writes the Opus packets received to an
 // Ogg/Opus file, with pion's oggwriter. It is safe for concurrent use.
 type OggRecorder struct {
-	mu     sync.Mutex
-	w      *oggwriter.OggWriter
-	closed bool
+	fileRecorder
 }
 
 // CreateOgg creates (or truncates) an Ogg/Opus file to record into (48
@@ -203,7 +199,7 @@ func CreateOgg(path string) (*OggRecorder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &OggRecorder{w: w}, nil
+	return &OggRecorder{fileRecorder{w: w}}, nil
 }
 
 // NewOggRecorder writes an Ogg/Opus stream to out.
@@ -212,26 +208,6 @@ func NewOggRecorder(out io.Writer) (*OggRecorder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &OggRecorder{w: w}, nil
+	return &OggRecorder{fileRecorder{w: w}}, nil
 }
 
-// WriteRTP writes the Opus packet that p carries.
-func (r *OggRecorder) WriteRTP(p *rtp.Packet) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.closed {
-		return os.ErrClosed
-	}
-	return r.w.WriteRTP(p)
-}
-
-// Close finishes the file. It is safe to call more than once.
-func (r *OggRecorder) Close() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.closed {
-		return nil
-	}
-	r.closed = true
-	return r.w.Close()
-}
