@@ -210,4 +210,3 @@ func NewOggRecorder(out io.Writer) (*OggRecorder, error) {
 	}
 	return &OggRecorder{fileRecorder{w: w}}, nil
 }
-
