@@ -276,6 +276,8 @@ export declare const version: string | undefined;
 /** Resolves when the wasm module is loaded: at once in Node.js, after the fetch in a browser. */
 export declare const ready: Promise<unknown>;
 export declare const Exceptions: { ConfigurationError: new (parameter: string, value?: unknown) => Error };
+/** In Node.js, @roamhq/wrtc when ringo.js found it and installed its classes as the WebRTC globals (for RTCAudioSource and RTCAudioSink). */
+export declare const wrtc: any;
 export declare const debug: { enable(pattern?: string): void; disable(): void };
 /** Parses one SIP message with the Go parser; throws on a bad one. */
 export declare function parse(text: string): IncomingMessage;

@@ -1147,6 +1147,45 @@
     readyResolve(api);
   }
 
+  // installWebRTC makes calls possible in Node.js: when there is no
+  // RTCPeerConnection and @roamhq/wrtc can be required (from this package
+  // or the application), its classes become globals and its mediaDevices
+  // navigator.mediaDevices, which media/browser uses. Without it, Node.js
+  // does everything but calls with media (options.sdp still works).
+  function installWebRTC() {
+    if (typeof global.RTCPeerConnection === 'function' || process.env.RINGO_NO_WRTC === '1') {
+      return;
+    }
+    let wrtc = null;
+    for (const req of [require, require.main && require.main.require.bind(require.main)]) {
+      try {
+        wrtc = req('@roamhq/wrtc');
+        break;
+      } catch (err) {
+        // not installed there
+      }
+    }
+    if (!wrtc) {
+      return;
+    }
+    for (const k of ['RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandidate', 'MediaStream', 'MediaStreamTrack',
+      'RTCRtpSender', 'RTCRtpReceiver', 'RTCRtpTransceiver']) {
+      if (wrtc[k] && typeof global[k] === 'undefined') {
+        global[k] = wrtc[k];
+      }
+    }
+    if (typeof global.navigator === 'undefined') {
+      global.navigator = { mediaDevices: wrtc.mediaDevices };
+    } else if (!global.navigator.mediaDevices) {
+      try {
+        Object.defineProperty(global.navigator, 'mediaDevices', { value: wrtc.mediaDevices, configurable: true });
+      } catch (err) {
+        // a read-only navigator: calls need options.mediaStream
+      }
+    }
+    api.wrtc = wrtc;
+  }
+
   function loadNode() {
     const fs = require('fs');
     const path = require('path');
@@ -1161,6 +1200,7 @@
         }
       }
     }
+    installWebRTC();
     const dir = process.env.RINGO_WASM_DIR || path.join(__dirname, 'dist');
     if (typeof global.Go !== 'function') {
       require(path.join(dir, 'wasm_exec.js'));

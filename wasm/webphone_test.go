@@ -95,7 +95,8 @@ func TestWebPhone(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("no call at the native UA")
 	}
-	m, err := engine.NewSession(ctx)
+	rec := &recorder{}
+	m, err := engine.NewSessionWith(ctx, webrtc.SessionOptions{AudioSink: rec})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,8 +107,10 @@ func TestWebPhone(t *testing.T) {
 	waitText("#duration", "00:02")
 	if st := in.Media().Stats().Audio; st.Received.Packets == 0 {
 		t.Errorf("native side received no audio from the page: %+v", st)
+	} else if s := rec.last(2 * time.Second); audio.RMS(s) < 0.001 {
+		t.Errorf("native side: the page's audio is silent (RMS %.4f)", audio.RMS(s))
 	} else {
-		t.Logf("native side: %d audio packets from the page (%s)", st.Received.Packets, st.Codec)
+		t.Logf("native side: %d audio packets from the page (%s), RMS %.3f of full scale, %.0f Hz", st.Received.Packets, st.Codec, audio.RMS(s), audio.DominantFrequency(s, 8000))
 	}
 	for _, k := range []string{"5", "#"} {
 		do(map[string]any{"cmd": "click", "sel": fmt.Sprintf("#pad button:text-is(%q)", k)})
