@@ -484,7 +484,11 @@
           s.terminate();
         }
       }
-      return invokeAsync('uaStop', this._id);
+      // A Go UA runs once: start() after stop() makes a new one, as
+      // JsSIP's UA starts again.
+      const id = this._id;
+      this._id = 0;
+      return invokeAsync('uaStop', id);
     }
 
     register() {
