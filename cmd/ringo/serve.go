@@ -11,7 +11,7 @@ import (
 
 var serveCommand = &command{
 	name:    "serve",
-	args:    "[--ws ADDR] [--udp ADDR] [--tcp ADDR] [--users FILE] [--domain D] [flags]",
+	args:    "[--ws ADDR] [--udp ADDR] [--tcp ADDR] [--users FILE] [--domain D] [--web ADDR [--web-dist DIR]] [flags]",
 	summary: "run the embedded SIP registrar and proxy",
 	help: `Serve runs Ringo's embedded SIP server, a registrar and stateful proxy for
 SIP over WebSocket, UDP and TCP, until it is interrupted (Ctrl-C, SIGTERM).
@@ -44,6 +44,8 @@ func runServe(e *env, cmd *command, args []string) int {
 	tcp := fs.String("tcp", "", "listen for SIP over TCP on `ADDR`")
 	users := fs.String("users", "", "digest users, one user:password per line, in `FILE`")
 	domain := fs.String("domain", "", "the SIP `domain` served (default any)")
+	web := fs.String("web", "", "also serve the web phone (the wasm build) over HTTP on `ADDR`")
+	webDist := fs.String("web-dist", "", "take ringo.wasm and wasm_exec.js from `DIR` (default: build them now)")
 	asJSON := fs.Bool("json", false, "print the listening addresses as JSON, one object per line")
 	verbose := fs.Bool("v", false, "log SIP messages on standard error")
 	pos, status, ok := parseArgs(e, cmd, fs, args)
@@ -53,7 +55,7 @@ func runServe(e *env, cmd *command, args []string) int {
 	if len(pos) != 0 {
 		return usageError(e, cmd, "want no arguments, got %d", len(pos))
 	}
-	for _, a := range []struct{ flag, addr string }{{"--ws", *ws}, {"--udp", *udp}, {"--tcp", *tcp}} {
+	for _, a := range []struct{ flag, addr string }{{"--ws", *ws}, {"--udp", *udp}, {"--tcp", *tcp}, {"--web", *web}} {
 		if a.addr == "" {
 			continue
 		}
@@ -69,6 +71,8 @@ func runServe(e *env, cmd *command, args []string) int {
 		UsersFile: *users,
 		Domain:    *domain,
 		Logger:    newLogger(e.stderr, *verbose),
+		// The web phone's page opens its WebSocket from the --web origin.
+		WSOriginPatterns: webOrigins(*web),
 	})
 	if err != nil {
 		rep.errorf("%v", err)
@@ -82,6 +86,11 @@ func runServe(e *env, cmd *command, args []string) int {
 	for _, l := range listeners(srv.Addrs()) {
 		rep.event(fmt.Sprintf("listening on %-28s (%s)", l.server, l.name),
 			"listening", "transport", l.transport, "addr", l.addr.String(), "server", l.server)
+	}
+	if *web != "" {
+		if code := serveWeb(e, rep, *web, *webDist, srv.Addrs(), *domain); code != exitOK {
+			return code
+		}
 	}
 	auth := "off: anyone may register"
 	if *users != "" {
