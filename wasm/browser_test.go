@@ -37,41 +37,13 @@ func TestBrowserRingoPagesCall(t *testing.T) {
 	bob := b.NewPhone(ctx, testpeer.BrowserPhoneOptions{WSURL: wsURL(srv), URI: "sip:bob@ringo.test", Password: "bob-pw"})
 	t.Logf("Chromium %s: two Ringo pages registered %v after start", b.Version(), time.Since(start).Round(time.Millisecond))
 
-	send := func(p *testpeer.BrowserPhone, cmd map[string]any) {
-		t.Helper()
-		if err := p.Send(cmd); err != nil {
-			t.Fatal(err)
-		}
-	}
+	send := func(p *testpeer.BrowserPhone, cmd map[string]any) { t.Helper(); p.MustSend(cmd) }
 	expect := func(p *testpeer.BrowserPhone, event, originator string) map[string]any {
 		t.Helper()
-		for {
-			ev := p.Expect(ctx, event)
-			if originator == "" || ev["originator"] == originator {
-				return ev
-			}
-		}
+		return p.ExpectFrom(ctx, event, originator)
 	}
-	stats := func(p *testpeer.BrowserPhone) testpeer.BrowserStats {
-		t.Helper()
-		st, err := p.Stats(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
-	direction := func(p *testpeer.BrowserPhone, want string) {
-		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		var got string
-		for time.Now().Before(deadline) {
-			if got = stats(p).Direction; got == want {
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Errorf("%s: audio direction %q, want %q", p.Name(), got, want)
-	}
+	stats := func(p *testpeer.BrowserPhone) testpeer.BrowserStats { t.Helper(); return p.MustStats(ctx) }
+	direction := func(p *testpeer.BrowserPhone, want string) { t.Helper(); p.WaitDirection(ctx, want) }
 
 	send(alice, map[string]any{"cmd": "call", "target": "sip:bob@ringo.test"})
 	expect(alice, "newRTCSession", "local")

@@ -36,46 +36,13 @@ func TestBrowserPhonesCall(t *testing.T) {
 	bob := b.NewPhone(ctx, testpeer.BrowserPhoneOptions{WSURL: k.WSURL(), URI: k.URI("bob"), Password: "bob-pw"})
 	t.Logf("two phones registered %v after start", time.Since(start).Round(time.Millisecond))
 
-	send := func(p *testpeer.BrowserPhone, cmd map[string]any) {
-		t.Helper()
-		if err := p.Send(cmd); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// expect waits for event with the given originator, skipping others
-	// of the same name (JsSIP reports some events for both sides).
+	send := func(p *testpeer.BrowserPhone, cmd map[string]any) { t.Helper(); p.MustSend(cmd) }
 	expect := func(p *testpeer.BrowserPhone, event, originator string) map[string]any {
 		t.Helper()
-		for {
-			ev := p.Expect(ctx, event)
-			if originator == "" || ev["originator"] == originator {
-				return ev
-			}
-		}
+		return p.ExpectFrom(ctx, event, originator)
 	}
-	stats := func(p *testpeer.BrowserPhone) testpeer.BrowserStats {
-		t.Helper()
-		st, err := p.Stats(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
-	// direction polls p's audio direction until it is want: the
-	// transceiver changes when the re-INVITE's answer is applied, after
-	// JsSIP's hold and unhold events.
-	direction := func(p *testpeer.BrowserPhone, want string) {
-		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		var got string
-		for time.Now().Before(deadline) {
-			if got = stats(p).Direction; got == want {
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Errorf("%s: audio direction %q, want %q", p.Name(), got, want)
-	}
+	stats := func(p *testpeer.BrowserPhone) testpeer.BrowserStats { t.Helper(); return p.MustStats(ctx) }
+	direction := func(p *testpeer.BrowserPhone, want string) { t.Helper(); p.WaitDirection(ctx, want) }
 	// inboundFlows polls p's inbound packet count until it changes (flowing)
 	// or stays put for 300 ms (stopped), as want says.
 	inboundFlows := func(p *testpeer.BrowserPhone, want bool) {
