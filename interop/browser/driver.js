@@ -35,6 +35,9 @@
 //   dtmf {tones, transport:"INFO"|"RFC2833", duration, gap}  (JsSIP's default
 //       transport is INFO; RFC2833 goes through RTCDTMFSender)
 //   info {content_type, body}
+//   message {target, body, content_type:"text/plain", extra_headers:[S], id}
+//       -> message_sent {id, status, reason} / message_failed {id, status,
+//          reason, cause}
 //   auto_answer {on:true}                      answer incoming calls at once
 //   stats {id}                                 -> one stats event
 //   watch_stats {interval_ms}                  stats events every interval (0: off)
@@ -61,6 +64,8 @@
 //       (the remote audio plays in an <audio> element, muted), packets_lost, jitter, direction, ice_state, selected_pair,
 //       local_addresses, remote_addresses}  (the candidates getStats knows,
 //       as "TYPE:PROTOCOL:ADDRESS"; a peer-reflexive remote has no address)
+//   newMessage {originator, from, display_name, to, body, content_type}: a
+//       MESSAGE received (and answered 200)
 //   stopped, error {message, cmd, id}, page_error {message}
 const fs = require('fs');
 const http = require('http');

@@ -292,6 +292,15 @@
     info(c) {
       lookup(c).session.sendInfo(c.content_type || 'text/plain', c.body || '');
     },
+    message(c) {
+      const result = (name) => (e) =>
+        emit(name, Object.assign({ id: c.id || null, ...status(e.response) }, e.cause ? { cause: e.cause } : {}));
+      ua.sendMessage(c.target, c.body === undefined ? '' : c.body, {
+        contentType: c.content_type || 'text/plain',
+        extraHeaders: c.extra_headers || [],
+        eventHandlers: { succeeded: result('message_sent'), failed: result('message_failed') },
+      });
+    },
     async stats(c) {
       emit('stats', Object.assign(await readStats(lookup(c)), c.id ? { id: c.id } : {}));
     },
@@ -353,6 +362,19 @@
     ua.on('unregistered', (e) => emit('unregistered', Object.assign(status(e.response), { cause: e.cause })));
     ua.on('registrationFailed', (e) =>
       emit('registration_failed', Object.assign(status(e.response), { cause: e.cause })));
+    ua.on('newMessage', (e) => {
+      if (e.originator !== 'remote') return;
+      const req = e.request;
+      emit('newMessage', {
+        originator: e.originator,
+        from: req.from.uri.toString(),
+        display_name: req.from.display_name || '',
+        to: req.to.uri.toString(),
+        body: req.body || '',
+        content_type: req.getHeader('Content-Type') || '',
+      });
+      e.message.accept();
+    });
     ua.on('newRTCSession', (e) => {
       const started = e.originator === 'local' && pendingStart !== null ? pendingStart : performance.now();
       const s = track(e.session, e.originator, e.request, started);
