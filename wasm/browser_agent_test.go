@@ -113,7 +113,7 @@ func TestBrowserRingoPageAndNativeCLI(t *testing.T) {
 	// 2. ringo call calls the page, which answers; both record or measure.
 	callRec := filepath.Join(dir, "call.wav")
 	call := startCLI(t, ctx, bin, cli("call", "carol", "--play", fmt.Sprintf("tone:%g", nativeHz), "--record", callRec,
-		"--duration", "4s", "alice")...)
+		"--duration", "5s", "alice")...)
 	if ev := page.ExpectFrom(ctx, "newRTCSession", "remote"); ev["from"] != "sip:carol@ringo.test" {
 		t.Errorf("page's newRTCSession %v, want from sip:carol@ringo.test", ev)
 	}
@@ -123,7 +123,7 @@ func TestBrowserRingoPageAndNativeCLI(t *testing.T) {
 	ev = call.event(ctx, "call_media")
 	t.Logf("ringo call: first RTP %v ms after the INVITE, codec %v", ev["first_rtp_ms"], ev["codec"])
 	page.Expect(ctx, "rtp_started")
-	time.Sleep(time.Second) // within --duration: the CLI hangs up 4 s after the answer
+	time.Sleep(time.Second) // within --duration: the CLI hangs up 5 s after the answer
 	st = page.MustStats(ctx)
 	t.Logf("page (callee): %+v", st)
 	checkHears(t, "page called by ringo call", st)
