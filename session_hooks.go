@@ -26,6 +26,9 @@ type SessionHooks struct {
 	// Reinvite is asked about each incoming re-INVITE or UPDATE; a
 	// non-zero status code (400–699) rejects it with that code.
 	Reinvite func(req *sip.Request) (code int)
+	// Sending may edit the INVITE of an outgoing call (headers, body)
+	// just before it is sent, as JsSIP's "sending" event.
+	Sending func(req *sip.Request)
 }
 
 // hookedMedia applies an SDP hook around a media session.

@@ -33,6 +33,9 @@ type ReferNotifyEvent struct {
 // more. They run in order on the UA's event goroutine.
 type ReferHandlers struct {
 	Trying, Progress, Accepted, Failed func(ReferNotifyEvent)
+	// RequestSucceeded gets the 2xx that accepted the REFER (JsSIP's
+	// "requestSucceeded"), in order with the NOTIFYs.
+	RequestSucceeded func(*sip.Response)
 }
 
 // ReferOptions are the options of Session.Refer.
@@ -102,9 +105,11 @@ func (s *Session) Refer(ctx context.Context, target string, opts *ReferOptions) 
 		}
 		// In place before the REFER leaves: a NOTIFY may overtake the 202.
 		s.referSubs[cseq.Seq] = &referSub{handlers: opts.Handlers}
-		s.ua.sendInDialog(req, func(_ *sip.Request, _ *sip.Response, e *Error) {
+		s.ua.sendInDialog(req, func(_ *sip.Request, resp *sip.Response, e *Error) {
 			if e != nil {
 				delete(s.referSubs, cseq.Seq)
+			} else if f := opts.Handlers.RequestSucceeded; f != nil && resp != nil {
+				s.ua.disp.post(func() { f(resp) })
 			}
 			res <- e
 		})

@@ -25,6 +25,11 @@ type CallOptions struct {
 	Hooks SessionHooks
 	// ExtraHeaders are added to the INVITE, as "Name: value" lines.
 	ExtraHeaders []string
+	// CallID and FromTag are the INVITE's Call-ID and From tag; empty
+	// means new random ones. An application that must name the call
+	// before the INVITE is built (JsSIP's synchronous newRTCSession) picks
+	// them with sip.NewCallID and sip.NewTag.
+	CallID, FromTag string
 }
 
 // Call places a call to target: it creates the SDP offer (waiting for ICE
@@ -67,14 +72,22 @@ func (ua *UA) Call(ctx context.Context, target string, opts *CallOptions) (*Sess
 	s.hooks = opts.Hooks
 	err = ua.do(ctx, func() {
 		emit(ua, &ua.handlers.newSession, NewSessionEvent{Originator: Local, Session: s})
-		req := ua.newRequest("INVITE", uri, "", 1)
+		req := ua.newRequest("INVITE", uri, opts.CallID, 1)
 		h := req.Header()
+		if opts.FromTag != "" {
+			from, _ := h.From()
+			from.Params.Set("tag", opts.FromTag)
+			h.Set("From", from.String())
+		}
 		h.Add("Contact", sip.Address{URI: ua.contactURI()}.String())
 		h.Add("Allow", allowHeader)
 		h.Add("Supported", inviteSupported)
 		s.addSessionTimerHeaders(h, DefaultSessionExpires)
 		addHeaders(h, extra)
 		req.SetBody("application/sdp", []byte(offer))
+		if opts.Hooks.Sending != nil {
+			opts.Hooks.Sending(req)
+		}
 		s.invite = req
 		s.setState(StateInviteSent)
 		s.out = ua.send(req, s.provisional, s.final)
