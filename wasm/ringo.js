@@ -278,6 +278,10 @@
   // IncomingRequest and IncomingResponse show it.
   class IncomingMessage {
     constructor(d) {
+      this._fill(d);
+    }
+
+    _fill(d) {
       this.data = d.data;
       this.body = d.body;
       this.method = d.method;
@@ -316,6 +320,47 @@
 
     toString() {
       return this.data;
+    }
+  }
+
+  // OutgoingRequest is a request this UA sends, as JsSIP's
+  // OutgoingRequest: known in part before the Go UA builds it (see
+  // uaRequest), completed in place when it is (the INVITE at "sending", a
+  // MESSAGE's Call-ID, From tag and CSeq with its response). setHeader
+  // before or during "sending" changes the INVITE on the wire, as does
+  // assigning body.
+  class OutgoingRequest extends IncomingMessage {
+    constructor(d) {
+      super(d);
+      this.extraHeaders = [];
+      this._set = new Map();
+    }
+
+    setHeader(name, value) {
+      const v = [].concat(value).join(', ');
+      this._set.set(String(name), v);
+      this.headers[headerKey(name)] = [{ raw: v, name: String(name) }];
+    }
+
+    // _update takes the request as the Go UA built it; headers set by the
+    // application stay set.
+    _update(d) {
+      this._fill(d);
+      for (const [name, v] of this._set) {
+        this.headers[headerKey(name)] = [{ raw: v, name }];
+      }
+    }
+
+    // _ids fills in the Call-ID, From tag and CSeq from the response.
+    _ids(response) {
+      if (response && !this.call_id) {
+        this.call_id = response.call_id;
+        this.from_tag = response.from_tag;
+        this.cseq = response.cseq;
+        if (response.from) {
+          this.from = response.from;
+        }
+      }
     }
   }
 
@@ -572,13 +617,26 @@
       }
       const opts = { contentType: options.contentType, extraHeaders: options.extraHeaders,
         fromDisplayName: options.fromDisplayName, fromUserName: options.fromUserName };
-      this.emit(Kind === Message ? 'newMessage' : 'newOptions', { originator: 'local', message: msg, request: null });
+      const method = Kind === Message ? 'MESSAGE' : 'OPTIONS';
+      const contentType = options.contentType || (Kind === Message ? 'text/plain' : undefined);
+      // The request as far as it is known now; its Call-ID, From tag and
+      // CSeq come with the response.
+      const request = new OutgoingRequest(invoke('uaRequest', this._id, method, String(target), {
+        displayName: options.fromDisplayName !== undefined ? options.fromDisplayName : this._configuration.display_name,
+        userName: options.fromUserName, extraHeaders: options.extraHeaders,
+        contentType, body: body === undefined || body === null ? '' : String(body),
+      }));
+      request.extraHeaders = [].concat(options.extraHeaders || []);
+      msg._request = request;
+      this.emit(Kind === Message ? 'newMessage' : 'newOptions', { originator: 'local', message: msg, request });
       msg.promise = handled(this._whenStarted(() => invokeAsync(fn, this._id, String(target), body === undefined ? '' : String(body), opts))
         .then((resp) => {
           const response = wrapMessage(resp);
+          request._ids(response);
           msg.emit('succeeded', { originator: 'remote', response });
           return response;
         }, (err) => {
+          request._ids(err.response);
           msg.emit('failed', { originator: err.response ? 'remote' : 'system', response: err.response, cause: err.cause });
           throw err;
         }));
@@ -590,21 +648,39 @@
     // mediaStream and pcConfig; options.sdp (an extra) sends the
     // application's own SDP offer instead of making media.
     call(target, options = {}) {
+      return this._connect(target, options, null, (session, request) => invokeAsync('uaCall', this._id, String(target),
+        mediaOptions(options), session, { call_id: request.call_id, from_tag: request.from_tag }));
+    }
+
+    // _connect makes the RTCSession of an outgoing call and its
+    // OutgoingRequest (the INVITE with its Call-ID and From tag, the rest
+    // once built), emits newRTCSession and starts the call with place, as
+    // JsSIP's RTCSession.connect; previewHeaders go in the request only
+    // (the Go UA adds them itself).
+    _connect(target, options, initCallback, place, previewHeaders = []) {
       const uri = this.normalizeTarget(target);
       if (!uri) {
         throw new TypeError(`Invalid target: ${target}`);
       }
+      const request = new OutgoingRequest(invoke('uaRequest', this._id, 'INVITE', String(target), {
+        ids: true, displayName: this._configuration.display_name, contentType: 'application/sdp',
+        extraHeaders: [].concat(options.extraHeaders || [], previewHeaders),
+      }));
+      request.extraHeaders = [].concat(options.extraHeaders || []);
       const session = new RTCSession(this, 'outgoing');
-      session._local_identity = this._identity();
-      session._remote_identity = new NameAddrHeader(uri);
+      session._request = request;
+      session._local_identity = request.from;
+      session._remote_identity = request.to;
       const handlers = options.eventHandlers || {};
       for (const name of Object.keys(handlers)) {
         session.on(name, handlers[name]);
       }
       this._sessions.add(session);
-      const opts = mediaOptions(options);
-      this.emit('newRTCSession', { originator: 'local', session, request: null });
-      session._bind(this._whenStarted(() => invokeAsync('uaCall', this._id, String(target), opts, session)));
+      if (typeof initCallback === 'function') {
+        initCallback(session);
+      }
+      this.emit('newRTCSession', { originator: 'local', session, request });
+      session._bind(this._whenStarted(() => place(session, request)));
       return session;
     }
 
@@ -893,6 +969,36 @@
     }
   }
 
+  // ReferSubscriber is JsSIP's: the progress of a transfer that
+  // session.refer() started. Events: requestSucceeded {response},
+  // requestFailed {response, cause}, then, from the NOTIFYs, trying,
+  // progress, accepted or failed {request, status_line: {status_code,
+  // reason_phrase}}. id is the REFER's CSeq number, once accepted.
+  class ReferSubscriber extends EventEmitter {
+    constructor(session) {
+      super();
+      this._session = session;
+      this._id = null;
+    }
+
+    get id() {
+      return this._id;
+    }
+
+    _emit(name, payload) {
+      const p = Object.assign({}, payload);
+      for (const k of ['response', 'request']) {
+        if (k in p) {
+          p[k] = wrapMessage(p[k]);
+        }
+      }
+      if (name === 'requestSucceeded' && p.response) {
+        this._id = p.response.cseq;
+      }
+      this.emit(name, p);
+    }
+  }
+
   // RTCSession is JsSIP's RTCSession: a call.
   class RTCSession extends EventEmitter {
     constructor(ua, direction) {
@@ -1087,8 +1193,154 @@
         .then(wrapMessage);
     }
 
-    refer() {
-      throw new Error('refer is not supported yet');
+    // refer transfers the call (REFER, RFC 3515) to target, or with
+    // options.replaces (another RTCSession) to that call's party
+    // (attended transfer: Replaces in the Refer-To URI). It returns
+    // JsSIP's ReferSubscriber, or false when the call is not up.
+    refer(target, options = {}) {
+      const st = this.status;
+      if (st !== C.STATUS_WAITING_FOR_ACK && st !== C.STATUS_CONFIRMED) {
+        return false;
+      }
+      const uri = this._ua.normalizeTarget(target);
+      if (!uri) {
+        throw new TypeError(`Invalid target: ${target}`);
+      }
+      const sub = new ReferSubscriber(this);
+      const handlers = options.eventHandlers || {};
+      for (const name of Object.keys(handlers)) {
+        sub.on(name, handlers[name]);
+      }
+      let replaces;
+      if (options.replaces) {
+        if (!(options.replaces instanceof RTCSession) || !options.replaces._id) {
+          throw new TypeError('replaces: an established RTCSession of this library is required');
+        }
+        replaces = options.replaces._id;
+      }
+      this._do((id) => invokeAsync('sessRefer', id, String(uri), { extraHeaders: options.extraHeaders, replaces }, sub))
+        .catch((err) => {
+          // JsSIP's causes: a failure response rejects the REFER.
+          sub._emit('requestFailed', { response: err.response || null, cause: err.response ? C.causes.REJECTED : err.cause });
+        });
+      return sub;
+    }
+
+    // _connecting is called by the Go side when the local media is ready
+    // and the offer is about to be made: JsSIP's "connecting".
+    _connecting() {
+      this.emit('connecting', { request: this._request });
+    }
+
+    // _sending is called on the UA loop with the INVITE about to be sent:
+    // JsSIP's "sending". The listeners may assign request.body and call
+    // request.setHeader; what they changed goes back to the Go side.
+    _sending(d) {
+      const request = this._request;
+      request._update(d);
+      this._status = C.STATUS_INVITE_SENT;
+      this.emit('sending', { request });
+      return { headers: Array.from(request._set.entries()), body: request.body };
+    }
+
+    // _reinvite is called on the UA loop with a re-INVITE or UPDATE:
+    // JsSIP's "reinvite" and "update", whose reject() answers it; it
+    // returns the status code, or 0 to go on.
+    _reinvite(d) {
+      const request = wrapMessage(d);
+      let code = 0;
+      this.emit(request.method === 'UPDATE' ? 'update' : 'reinvite', {
+        request,
+        callback: undefined,
+        reject: (options = {}) => {
+          const c = options.status_code || 403;
+          if (c < 300 || c >= 700) {
+            throw new TypeError(`Invalid status_code: ${c}`);
+          }
+          code = c;
+        },
+      });
+      return code;
+    }
+
+    // _refer is called by the Go side with a REFER received in the call,
+    // already answered 202: JsSIP's "refer". Without a listener it returns
+    // false, and the transfer is refused (NOTIFY 603).
+    _refer(ref, d, target, replaces) {
+      if (this.listenerCount('refer') === 0) {
+        return false;
+      }
+      const request = wrapMessage(d);
+      let done = false;
+      const settle = () => {
+        if (done) {
+          throw new Error('the REFER was already accepted or rejected');
+        }
+        done = true;
+      };
+      this.emit('refer', {
+        request,
+        // accept places the call asked for (with the Replaces of the
+        // Refer-To URI) and returns its RTCSession; its progress goes
+        // back to the referrer by NOTIFY.
+        accept: (initCallback, options = {}) => {
+          const st = this.status;
+          if (st !== C.STATUS_WAITING_FOR_ACK && st !== C.STATUS_CONFIRMED) {
+            return false;
+          }
+          settle();
+          const preview = [];
+          if (replaces) {
+            preview.push(`Replaces: ${decodeURIComponent(replaces)}`);
+          }
+          if (request.hasHeader('referred-by')) {
+            preview.push(`Referred-By: ${request.getHeader('referred-by')}`);
+          }
+          const ua = this._ua;
+          return ua._connect(target, options, initCallback, (session, req) => invokeAsync('referAccept', ref, ua._id,
+            mediaOptions(options), session, { call_id: req.call_id, from_tag: req.from_tag }), preview);
+        },
+        reject: (options = {}) => {
+          settle();
+          invoke('referReject', ref, { status_code: options.status_code });
+        },
+      });
+      return true;
+    }
+
+    // _replaces is called by the Go side when an INVITE with Replaces for
+    // this call arrived (session is its new RTCSession): JsSIP's
+    // "replaces", whose accept() emits newRTCSession for it and reject()
+    // refuses it (486). Without a listener, Ringo emits newRTCSession at
+    // once. This call ends when the new one is confirmed.
+    _replaces(session, d) {
+      const request = session._request;
+      const announce = (initCallback) => {
+        if (typeof initCallback === 'function') {
+          initCallback(session);
+        }
+        this._ua.emit('newRTCSession', { originator: 'remote', session, request });
+      };
+      if (this.listenerCount('replaces') === 0) {
+        announce();
+        return;
+      }
+      let done = false;
+      this.emit('replaces', {
+        request,
+        accept: (initCallback) => {
+          if (!done) {
+            done = true;
+            announce(initCallback);
+          }
+        },
+        reject: () => {
+          if (!done) {
+            done = true;
+            session.terminate({ status_code: 486 });
+          }
+        },
+      });
     }
 
     // _sdp is called by the Go side with each description: JsSIP's "sdp"
@@ -1250,6 +1502,7 @@
     URI,
     NameAddrHeader,
     RTCSession,
+    ReferSubscriber,
     Message,
     Options,
     Subscriber,

@@ -49,6 +49,7 @@ func (a *api) uaFunctions() map[string]nativeFunc {
 		"uaNormalizeTarget": a.uaNormalizeTarget,
 		"uaWantExpiring":    a.uaWantExpiring,
 		"uaCall":            a.uaCall,
+		"uaRequest":         a.uaRequest,
 	}
 }
 
