@@ -4,6 +4,7 @@ package wasm_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -473,5 +474,38 @@ func TestNodeReferRejected(t *testing.T) {
 		s.Terminate(nil)
 		expectEvents(t, ctx, p, "s:"+id, "ended")
 	}
+	p.Stop(ctx)
+}
+
+// A re-INVITE to a wasm call emits "reinvite" with the request; reject()
+// answers it with the status given, and the call goes on.
+func TestNodeReinviteRejected(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	srv := startServer(t, nil)
+	bob := nativeUA(t, srv, "bob", "", nil)
+	p := referPeer(t, ctx, wsURL(srv), map[string]any{"ua": "alice", "user": "alice", "answer_sdp": testSDP("4100"), "reinvite": 488})
+	confirmed := make(chan string, 1)
+	s, err := bob.Call(ctx, "alice", &ringo.CallOptions{Media: &media.StaticSession{Offer: testSDP("5001")},
+		Handlers: ringo.SessionHandlers{Confirmed: func(ringo.ConfirmedEvent) { confirmed <- "confirmed" }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := p.Expect(ctx, "session")["id"].(string)
+	want(t, ctx, confirmed, "confirmed")
+	expectEvents(t, ctx, p, "s:"+id, "progress|sdp:remote:offer", "sdp:local:answer", "accepted", "confirmed")
+	var e *ringo.Error
+	if err := s.Hold(ctx); !errors.As(err, &e) || e.StatusCode != 488 {
+		t.Errorf("hold: %v, want a 488", err)
+	}
+	ev := next(t, ctx, p, "s:"+id)
+	if r := ev["request"].(map[string]any); ev["name"] != "reinvite" || r["method"] != "INVITE" || r["cseq"] != 2.0 {
+		t.Errorf("reinvite: %v", ev)
+	}
+	if !s.IsEstablished() {
+		t.Error("the call ended")
+	}
+	s.Terminate(nil)
+	expectEvents(t, ctx, p, "s:"+id, "ended")
 	p.Stop(ctx)
 }

@@ -61,6 +61,41 @@ export interface IncomingMessage {
 export type IncomingRequest = IncomingMessage;
 export type IncomingResponse = IncomingMessage;
 
+/**
+ * A request this UA sends, as JsSIP's OutgoingRequest. In newRTCSession it
+ * has the start line, From (with the tag), To, Call-ID, CSeq and the extra
+ * headers; the whole INVITE (Via, Contact, Allow, Supported, the SDP body)
+ * replaces that in place at "sending". setHeader and body, set before or
+ * during "sending", change the INVITE on the wire. An outgoing MESSAGE's
+ * request gets its Call-ID, From tag and CSeq with the response.
+ */
+export interface OutgoingRequest extends IncomingMessage {
+  extraHeaders: string[];
+  setHeader(name: string, value: string | string[]): void;
+}
+
+/** The status line of a NOTIFY's message/sipfrag body. */
+export interface StatusLine {
+  status_code: number;
+  reason_phrase: string;
+}
+
+/** JsSIP's ReferSubscriber: the progress of session.refer(). */
+export declare class ReferSubscriber extends EventEmitter {
+  /** The REFER's CSeq number, once it is accepted. */
+  readonly id: number | null;
+  on(name: 'requestSucceeded', fn: Listener<{ response: IncomingResponse }>): this;
+  on(name: 'requestFailed', fn: Listener<{ response: IncomingResponse | null; cause: string }>): this;
+  on(name: 'trying' | 'progress' | 'accepted' | 'failed', fn: Listener<{ request: IncomingRequest; status_line: StatusLine }>): this;
+  on(name: string, fn: (...args: any[]) => void): this;
+}
+
+export interface ReferOptions extends ExtraHeaders {
+  eventHandlers?: Partial<Record<'requestSucceeded' | 'requestFailed' | 'trying' | 'progress' | 'accepted' | 'failed', (e: any) => void>>;
+  /** Attended transfer: the call whose dialog the Refer-To URI's Replaces names. */
+  replaces?: RTCSession;
+}
+
 export declare class WebSocketInterface {
   constructor(url: string);
   readonly url: string;
@@ -174,6 +209,8 @@ export declare class RTCSession extends EventEmitter {
   unmute(options?: { audio?: boolean; video?: boolean }): void;
   sendDTMF(tones: string | number, options?: { duration?: number; interToneGap?: number; transportType?: 'INFO' | 'RFC2833' }): Promise<void>;
   sendInfo(contentType: string, body?: string, options?: ExtraHeaders): Promise<IncomingResponse>;
+  /** Transfers the call (REFER); false when the call is not up. */
+  refer(target: string | URI, options?: ReferOptions): ReferSubscriber | false;
 
   on(name: 'progress' | 'accepted', fn: Listener<{ originator: string; response: IncomingResponse | null }>): this;
   on(name: 'confirmed', fn: Listener<{ originator: string; ack: IncomingRequest | null }>): this;
@@ -183,6 +220,19 @@ export declare class RTCSession extends EventEmitter {
   on(name: 'newDTMF', fn: Listener<{ originator: string; dtmf: { tone: string; duration: number }; request: IncomingRequest | null }>): this;
   on(name: 'newInfo', fn: Listener<{ originator: string; info: { contentType: string; body: string }; request: IncomingRequest | null }>): this;
   on(name: 'peerconnection', fn: Listener<{ peerconnection: RTCPeerConnection }>): this;
+  on(name: 'connecting' | 'sending', fn: Listener<{ request: OutgoingRequest }>): this;
+  /** Edit e.sdp to change the description sent or applied. */
+  on(name: 'sdp', fn: Listener<{ originator: 'local' | 'remote'; type: 'offer' | 'answer'; sdp: string }>): this;
+  on(name: 'getusermediafailed', fn: Listener<{ message: string }>): this;
+  on(name: 'reinvite' | 'update', fn: Listener<{ request: IncomingRequest; callback: undefined; reject(options?: { status_code?: number }): void }>): this;
+  on(name: 'refer', fn: Listener<{
+    request: IncomingRequest;
+    /** Places the call asked for and returns its RTCSession (false when this call is not up). */
+    accept(initCallback?: (session: RTCSession) => void, options?: CallOptions): RTCSession | false;
+    /** Refuses the transfer: a final NOTIFY with status_code (default 603). */
+    reject(options?: { status_code?: number }): void;
+  }>): this;
+  on(name: 'replaces', fn: Listener<{ request: IncomingRequest; accept(initCallback?: (session: RTCSession) => void): void; reject(): void }>): this;
   on(name: string, fn: (...args: any[]) => void): this;
 }
 
@@ -248,9 +298,9 @@ export declare class UA extends EventEmitter {
   on(name: 'unregistered', fn: Listener<{ response: IncomingResponse | null; cause?: string }>): this;
   on(name: 'registrationFailed', fn: Listener<{ response: IncomingResponse | null; cause: string }>): this;
   on(name: 'registrationExpiring', fn: Listener<object>): this;
-  on(name: 'newRTCSession', fn: Listener<{ originator: 'local' | 'remote'; session: RTCSession; request: IncomingRequest | null }>): this;
-  on(name: 'newMessage', fn: Listener<{ originator: 'local' | 'remote'; message: Message; request: IncomingRequest | null }>): this;
-  on(name: 'newOptions', fn: Listener<{ originator: 'local' | 'remote'; message: Options; request: IncomingRequest | null }>): this;
+  on(name: 'newRTCSession', fn: Listener<{ originator: 'local' | 'remote'; session: RTCSession; request: IncomingRequest | OutgoingRequest }>): this;
+  on(name: 'newMessage', fn: Listener<{ originator: 'local' | 'remote'; message: Message; request: IncomingRequest | OutgoingRequest }>): this;
+  on(name: 'newOptions', fn: Listener<{ originator: 'local' | 'remote'; message: Options; request: IncomingRequest | OutgoingRequest }>): this;
   on(name: 'newSubscribe', fn: Listener<{ event: { event: string; params: Record<string, string | null> }; request: IncomingRequest }>): this;
   on(name: 'sipEvent', fn: Listener<{ event: { event: string; params: Record<string, string | null> }; request: IncomingRequest }>): this;
   on(name: string, fn: (...args: any[]) => void): this;

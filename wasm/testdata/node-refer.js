@@ -5,7 +5,8 @@
 //
 // Environment: RINGO_WS_URL, RINGO_WASM_DIR.
 // Commands: ua {ua, user, refer: accept|reject|none, replaces: accept|
-// reject|none, answer_sdp, sdp_edit, sending_header}, call {ua, id,
+// reject|none, reinvite (a status to reject re-INVITEs with), answer_sdp,
+// sdp_edit, sending_header}, call {ua, id,
 // target, sdp, extra_headers}, refer {id, rid, target, replaces,
 // extra_headers}, message {ua, id, target, body}, terminate {id}, stop.
 // Events: registered {ua}, session {ua, id, originator, request},
@@ -72,6 +73,9 @@ function track(ua, policy, id, session) {
         } else if (policy.refer === 'reject') {
           e.reject({ status_code: 486 });
         }
+      }
+      if ((name === 'reinvite' || name === 'update') && policy.reinvite) {
+        e.reject({ status_code: policy.reinvite });
       }
       if (name === 'replaces') {
         if (policy.replaces === 'accept') {
