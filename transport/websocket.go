@@ -2,11 +2,9 @@ package transport
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -14,54 +12,23 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/coder/websocket"
-
 	"github.com/ringo-sip/ringo/sip"
 )
 
 // Subprotocol is the WebSocket subprotocol of SIP (RFC 7118 §4).
 const Subprotocol = "sip"
 
-// WebSocketOptions configures a [WebSocket]. The zero value is ready to use.
-type WebSocketOptions struct {
-	// Logger receives connection events and, at Debug level, every SIP
-	// message sent and received. Nil means slog.Default().
-	Logger *slog.Logger
-
-	// MaxMessageSize is the largest message accepted in one frame, in
-	// bytes. It raises the WebSocket library's 32 KiB read limit. Zero
-	// means sip.DefaultMaxMessageSize (64 KiB).
-	MaxMessageSize int
-
-	// ViaHost is the host written in Via sent-by and Contact. Empty means
-	// a random "<token>.invalid" name, as RFC 7118 §5.2 recommends for a
-	// client that cannot be reached by a new connection.
-	ViaHost string
-
-	// TLSConfig configures wss connections: RootCAs to trust a test CA,
-	// client certificates, ServerName. Nil means the system's roots and the
-	// URL's host name. Certificates are always verified unless
-	// InsecureSkipVerify is set. Ignored in browsers, where the browser
-	// verifies.
-	TLSConfig *tls.Config
-
-	// InsecureSkipVerify turns off certificate verification for wss.
-	// It exists for tests against throw-away servers; never set it
-	// otherwise. Ignored in browsers.
-	InsecureSkipVerify bool
-
-	// Header holds extra HTTP headers for the opening handshake (for
-	// example Origin or an authorization token). Ignored in browsers,
-	// which do not let a page set them.
-	Header http.Header
-}
+// wsNormalClosure is the WebSocket close code of a normal closure.
+const wsNormalClosure = 1000
 
 // WebSocket is a SIP over WebSocket socket (RFC 7118), on
 // github.com/coder/websocket natively and on the browser's WebSocket in
 // GOOS=js builds.
 //
 // It requires the peer to agree to the "sip" subprotocol, accepts text and
-// binary frames, each holding one whole message, and sends text frames. It
+// binary frames, each holding one whole message, and sends text frames, or
+// binary frames for messages that are not UTF-8 (RFC 7118 §5.1 allows
+// both; a text frame must be UTF-8). It
 // implements [Pinger] with WebSocket ping frames (natively; in browsers,
 // which cannot send pings, Ping returns nil at once).
 //
@@ -85,22 +52,18 @@ type WebSocket struct {
 	dialing bool
 }
 
-// wsConn is one WebSocket connection of a WebSocket.
+// wsConn is one WebSocket connection of a WebSocket: a wsLink, which is
+// coder/websocket natively and the JavaScript WebSocket in GOOS=js builds,
+// and its state.
 type wsConn struct {
-	c *websocket.Conn
+	*wsLink
 	// closed is set when this side closed the connection, so that the
 	// read error can say so.
 	closed atomic.Bool
 	// broken is set when a read or ping failed: the connection is over
 	// and Dial may replace it.
 	broken atomic.Bool
-	// rw watches the context that Read is called with, ww the context of
-	// each write.
-	rw readWatch
-	ww writeWatch
 }
-
-func newWSConn(c *websocket.Conn) *wsConn { return &wsConn{c: c, ww: newWriteWatch()} }
 
 // NewWebSocket returns a WebSocket client for a ws:// or wss:// URL. It
 // does not connect; call Dial. opts may be nil.
@@ -203,7 +166,7 @@ func (s *WebSocket) Dial(ctx context.Context) error {
 	s.mu.Unlock()
 	if old != nil {
 		old.closed.Store(true)
-		old.c.CloseNow()
+		old.closeNow()
 	}
 	defer func() {
 		s.mu.Lock()
@@ -212,20 +175,19 @@ func (s *WebSocket) Dial(ctx context.Context) error {
 	}()
 
 	s.log.Debug("transport: dialling", "url", s.url)
-	c, err := s.dialer.dial(ctx, s.url)
+	l, err := s.dialer.dial(ctx, s.url, s.limit)
 	if err != nil {
 		return fmt.Errorf("transport: dial %s: %w", s.url, err)
 	}
-	if p := c.Subprotocol(); p != Subprotocol {
-		c.Close(websocket.StatusProtocolError, "the sip subprotocol is required")
+	if p := l.subprotocol(); p != Subprotocol {
+		l.refuse("the sip subprotocol is required")
 		if p == "" {
 			return fmt.Errorf("%w: dial %s: the server chose no subprotocol", ErrSubprotocol, s.url)
 		}
 		return fmt.Errorf("%w: dial %s: the server chose %q", ErrSubprotocol, s.url, p)
 	}
-	c.SetReadLimit(s.limit)
 	s.mu.Lock()
-	s.conn = newWSConn(c)
+	s.conn = &wsConn{wsLink: l}
 	s.mu.Unlock()
 	s.log.Debug("transport: connected", "url", s.url)
 	return nil
@@ -237,14 +199,14 @@ func (s *WebSocket) current() *wsConn {
 	return s.conn
 }
 
-// Send writes msg as one text frame.
+// Send writes msg as one frame: text, or binary when msg is not UTF-8.
 func (s *WebSocket) Send(ctx context.Context, msg []byte) error {
 	c := s.current()
 	if c == nil {
 		return fmt.Errorf("transport: send to %s: %w", s.url, ErrNotConnected)
 	}
 	traceMessage(ctx, s.log, "send", s.url, msg)
-	if err := c.ww.write(ctx, c.c, websocket.MessageText, msg); err != nil {
+	if err := c.send(ctx, msg); err != nil {
 		if c.closed.Load() {
 			return fmt.Errorf("transport: send to %s: %w", s.url, ErrClosed)
 		}
@@ -262,18 +224,13 @@ func (s *WebSocket) Read(ctx context.Context) ([]byte, error) {
 		return nil, fmt.Errorf("transport: read from %s: %w", s.url, ErrNotConnected)
 	}
 	for {
-		rctx, watched := c.rw.begin(ctx, c.c)
-		_, b, err := readMessage(rctx, c.c)
-		if watched {
-			c.rw.end()
-		}
+		b, err := c.read(ctx)
 		if err != nil {
-			c.rw.release()
 			return nil, s.readError(ctx, c, err)
 		}
 		if isKeepAlive(b) {
 			if string(b) == sip.KeepAlivePing {
-				if err := c.ww.write(ctx, c.c, websocket.MessageText, []byte(sip.KeepAlivePong)); err != nil {
+				if err := c.send(ctx, []byte(sip.KeepAlivePong)); err != nil {
 					return nil, s.readError(ctx, c, err)
 				}
 			}
@@ -292,9 +249,9 @@ func (s *WebSocket) readError(ctx context.Context, c *wsConn, err error) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("transport: read from %s: %w", s.url, ctx.Err())
 	}
-	var ce websocket.CloseError
+	var ce *CloseError
 	if errors.As(err, &ce) {
-		return &CloseError{Code: int(ce.Code), Reason: ce.Reason}
+		return ce
 	}
 	return fmt.Errorf("transport: read from %s: %w", s.url, err)
 }
@@ -307,9 +264,9 @@ func (s *WebSocket) Ping(ctx context.Context) error {
 	if c == nil {
 		return fmt.Errorf("transport: ping %s: %w", s.url, ErrNotConnected)
 	}
-	if err := c.c.Ping(ctx); err != nil {
+	if err := c.ping(ctx); err != nil {
 		c.broken.Store(true)
-		c.c.CloseNow()
+		c.closeNow()
 		return fmt.Errorf("transport: ping %s: %w", s.url, err)
 	}
 	return nil
@@ -318,12 +275,14 @@ func (s *WebSocket) Ping(ctx context.Context) error {
 // Close closes the connection with status 1000 (normal closure), waiting a
 // few seconds at most for the peer's close frame.
 func (s *WebSocket) Close() error {
-	return s.CloseWithStatus(int(websocket.StatusNormalClosure), "")
+	return s.CloseWithStatus(wsNormalClosure, "")
 }
 
 // CloseWithStatus closes the connection with a WebSocket close code and
 // reason (at most 123 bytes), as a server does with 1001 (going away) when
 // it shuts down. The peer's Read returns a *CloseError holding them.
+// Browsers let a page send only 1000 and 3000–4999; other codes are sent
+// as 1000 there.
 func (s *WebSocket) CloseWithStatus(code int, reason string) error {
 	s.mu.Lock()
 	c := s.conn
@@ -333,7 +292,7 @@ func (s *WebSocket) CloseWithStatus(code int, reason string) error {
 		return nil
 	}
 	c.closed.Store(true)
-	if err := c.c.Close(websocket.StatusCode(code), reason); err != nil && websocket.CloseStatus(err) == -1 {
+	if err := c.close(code, reason); err != nil {
 		return fmt.Errorf("transport: close %s: %w", s.url, err)
 	}
 	return nil

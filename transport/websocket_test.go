@@ -177,6 +177,15 @@ func TestWebSocketFrames(t *testing.T) {
 	if typ, b := recv(t, got), recv(t, payload); typ != websocket.MessageText || b != msg {
 		t.Errorf("sent frame: %v %q", typ, b)
 	}
+	// A body in ISO 8859-1 is not UTF-8: it goes in a binary frame,
+	// byte for byte.
+	latin1 := "MESSAGE sip:bob@x SIP/2.0\r\nContent-Type: text/plain;charset=iso-8859-1\r\nContent-Length: 5\r\n\r\nGr\xfc\xdf!"
+	if err := c.Send(testCtx(t), []byte(latin1)); err != nil {
+		t.Fatal(err)
+	}
+	if typ, b := recv(t, got), recv(t, payload); typ != websocket.MessageBinary || b != latin1 {
+		t.Errorf("sent frame: %v %q", typ, b)
+	}
 }
 
 // TestWebSocketSubprotocolRefused dials a server that does not agree to

@@ -38,7 +38,7 @@ func newWSDialer(secure bool, opts *WebSocketOptions) (wsDialer, error) {
 	return d, nil
 }
 
-func (d wsDialer) dial(ctx context.Context, url string) (*websocket.Conn, error) {
+func (d wsDialer) dial(ctx context.Context, url string, limit int64) (*wsLink, error) {
 	c, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{
 		HTTPClient:   d.client,
 		HTTPHeader:   d.header,
@@ -50,7 +50,7 @@ func (d wsDialer) dial(ctx context.Context, url string) (*websocket.Conn, error)
 		}
 		return nil, err
 	}
-	return c, nil
+	return newWSLink(c, limit), nil
 }
 
 // handshakeError is a WebSocket upgrade the server answered with an HTTP

@@ -119,14 +119,13 @@ func newAcceptedWebSocket(c *websocket.Conn, r *http.Request, opts *WebSocketHan
 		limit:    int64(maxSize(opts.MaxMessageSize)),
 		log:      loggerOr(opts.Logger),
 		accepted: true,
-		conn:     newWSConn(c),
 	}
+	s.conn = &wsConn{wsLink: newWSLink(c, s.limit)}
 	if la, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
 		if ap := addrPortOf(la); ap.IsValid() {
 			s.sentBy, s.sentPort = hostOf(ap.Addr()), int(ap.Port())
 		}
 	}
-	c.SetReadLimit(s.limit)
 	return s
 }
 
