@@ -749,8 +749,7 @@ func parseDTMFRelay(body string) (rune, time.Duration, bool) {
 				tone = rune(strings.ToUpper(value)[0])
 			}
 		case "duration":
-			var ms int
-			if _, err := fmt.Sscanf(value, "%d", &ms); err == nil && ms > 0 {
+			if ms, err := strconv.Atoi(value); err == nil && ms > 0 {
 				dur = time.Duration(ms) * time.Millisecond
 			}
 		}
