@@ -16,10 +16,10 @@ import (
 	"testing"
 )
 
-// gzipBudget guards the download size of ringo.wasm, gzip -9: the issue's
-// target is 1.5 MB; the transport's imports (net/http and crypto/tls
-// through coder/websocket) keep it above that for now.
-const gzipBudget = 2_300_000
+// gzipBudget guards the download size of ringo.wasm, gzip -9. The issue's
+// target is 1.5 MB; the build is within 0.3 % of it (see build.sh for
+// what was cut), and the budget keeps it from growing unnoticed.
+const gzipBudget = 1_520_000
 
 // TestWasmSize logs the size of dist/ringo.wasm raw, gzip -9 and brotli
 // (when the brotli command is installed) and, with -v, which packages
@@ -30,24 +30,21 @@ func TestWasmSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var gz bytes.Buffer
-	w, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
-	w.Write(raw)
-	w.Close()
-	line := fmt.Sprintf("ringo.wasm: %d bytes raw, %d gzip -9", len(raw), gz.Len())
+	gz := gzipSize(wasm, raw)
+	line := fmt.Sprintf("ringo.wasm: %d bytes raw, %d gzip -9", len(raw), gz)
 	if br, err := exec.Command("brotli", "-c", "-q", "11", wasm).Output(); err == nil {
 		line += fmt.Sprintf(", %d brotli -q 11", len(br))
 	}
 	t.Log(line)
-	if gz.Len() > gzipBudget {
-		t.Errorf("ringo.wasm is %d bytes gzipped, over the budget of %d", gz.Len(), gzipBudget)
+	if gz > gzipBudget {
+		t.Errorf("ringo.wasm is %d bytes gzipped, over the budget of %d", gz, gzipBudget)
 	}
 	if !testing.Verbose() {
 		return
 	}
 	// The same build with its name section, for the breakdown.
 	named := filepath.Join(t.TempDir(), "named.wasm")
-	cmd := exec.Command("go", "build", "-trimpath", "-o", named, "./cmd/ringo-wasm")
+	cmd := exec.Command("go", "build", "-trimpath", "-gcflags=all=-l", "-o", named, "./cmd/ringo-wasm")
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, out)
@@ -85,22 +82,32 @@ func TestWasmSize(t *testing.T) {
 	t.Logf("code by group (bytes):\n%s", strings.Join(lines, "\n"))
 }
 
+// gzipSize is the size of file compressed by the gzip command at -9, the
+// figure a web server's precompressed file has; compress/gzip, a little
+// larger, stands in where the command is missing.
+func gzipSize(file string, raw []byte) int {
+	if out, err := exec.Command("gzip", "-9", "-c", file).Output(); err == nil {
+		return len(out)
+	}
+	var gz bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	w.Write(raw)
+	w.Close()
+	return gz.Len()
+}
+
 // group puts a package in one of the groups the size note talks about.
 func group(p string) string {
 	switch {
 	case strings.HasPrefix(p, "github.com/ringo-sip/ringo"):
 		return "ringo"
-	case strings.HasPrefix(p, "github.com/coder/websocket"):
-		return "coder/websocket"
-	case strings.HasPrefix(p, "crypto/tls"), strings.HasPrefix(p, "crypto/x509"), strings.HasPrefix(p, "net/http"),
-		strings.HasPrefix(p, "crypto/internal/fips140/nistec"), strings.HasPrefix(p, "crypto/internal/fips140/ecdsa"),
-		strings.HasPrefix(p, "crypto/internal/fips140/rsa"), strings.HasPrefix(p, "crypto/internal/fips140/mlkem"),
-		strings.HasPrefix(p, "crypto/internal/fips140/edwards25519"), strings.HasPrefix(p, "crypto/internal/fips140/ecdh"),
-		strings.HasPrefix(p, "crypto/internal/fips140/bigmod"), strings.HasPrefix(p, "crypto/ecdsa"), strings.HasPrefix(p, "crypto/rsa"),
-		strings.HasPrefix(p, "crypto/ed25519"), strings.HasPrefix(p, "crypto/ecdh"), strings.HasPrefix(p, "math/big"),
-		strings.HasPrefix(p, "mime"), strings.HasPrefix(p, "compress/"), strings.HasPrefix(p, "encoding/asn1"),
-		strings.HasPrefix(p, "crypto/internal/fips140/aes"), strings.HasPrefix(p, "vendor/"), strings.HasPrefix(p, "net/textproto"):
-		return "net/http, crypto/tls and what they bring"
+	case p == "main":
+		return "the JavaScript API (cmd/ringo-wasm)"
+	case p == "fmt" || p == "reflect" || p == "encoding/json" || p == "log/slog" || p == "log" ||
+		strings.HasPrefix(p, "internal/fmtsort") || p == "slices":
+		return "fmt, reflect, log/slog and the encoding/json it links"
+	case strings.HasPrefix(p, "crypto/"):
+		return "crypto (digest hashes, crypto/rand)"
 	case p == "runtime" || strings.HasPrefix(p, "runtime/") || strings.HasPrefix(p, "internal/"):
 		return "runtime"
 	}
