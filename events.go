@@ -200,7 +200,10 @@ func (d *dispatcher) run() {
 // emit queues a call of the handler read now from src, with ev, if a
 // handler is set.
 func emit[T any](ua *UA, src *func(T), ev T) {
-	if f := get(ua, src); f != nil {
+	ua.handlers.mu.Lock()
+	f := *src
+	ua.handlers.mu.Unlock()
+	if f != nil {
 		ua.disp.post(func() { f(ev) })
 	}
 }
