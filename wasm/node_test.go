@@ -4,7 +4,9 @@ package wasm_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"os"
 	"testing"
 	"time"
 
@@ -32,7 +34,13 @@ func TestNodeMessagesWithNativeUA(t *testing.T) {
 		"RINGO_REJECT_BODY":  "reject me",
 	})
 	loaded := bob.Expect(ctx, "loaded")
-	t.Logf("ringo.js loaded in %.0f ms (Node %s)", loaded["ms"], loaded["version"])
+	t.Logf("ringo.js %s loaded in %.0f ms", loaded["version"], loaded["ms"])
+	// ringo.js refuses a ringo.wasm of another version; its own must be
+	// the package's.
+	var pkg struct{ Version string }
+	if b, err := os.ReadFile("package.json"); err != nil || json.Unmarshal(b, &pkg) != nil || pkg.Version != loaded["version"] {
+		t.Errorf("Ringo.version %v, package.json version %q (%v)", loaded["version"], pkg.Version, err)
+	}
 	if ev := bob.Expect(ctx, "registered"); ev["status"] != 200.0 {
 		t.Fatalf("registered: %v", ev)
 	}

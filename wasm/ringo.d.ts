@@ -322,7 +322,7 @@ export declare const C: {
 };
 
 export declare const name: 'Ringo';
-export declare const version: string | undefined;
+export declare const version: string;
 /** Resolves when the wasm module is loaded: at once in Node.js, after the fetch in a browser. */
 export declare const ready: Promise<unknown>;
 export declare const Exceptions: { ConfigurationError: new (parameter: string, value?: unknown) => Error };

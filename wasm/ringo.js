@@ -27,6 +27,10 @@
 })(typeof globalThis !== 'undefined' ? globalThis : this, function (global, isNode) {
   'use strict';
 
+  // VERSION is the package's version (package.json), known before the
+  // wasm file loads, as JsSIP.version is; start checks that ringo.wasm is
+  // the same version.
+  const VERSION = '0.1.0';
   let native = null; // the Go side's functions, once loaded
   let readyResolve;
   let readyReject;
@@ -1393,6 +1397,9 @@
     if (!native) {
       throw new Error('ringo.wasm did not start');
     }
+    if (native.version() !== VERSION) {
+      throw new Error(`ringo.wasm is version ${native.version()}, ringo.js ${VERSION}: serve the two from one build`);
+    }
     // wasm_exec.js filled these globals in for the Go runtime, which has
     // read them by now.
     for (const k of Object.keys(had)) {
@@ -1492,9 +1499,7 @@
 
   const api = {
     name: 'Ringo',
-    get version() {
-      return native ? native.version() : undefined;
-    },
+    version: VERSION,
     ready,
     C,
     UA,

@@ -38,7 +38,8 @@ const commands = {
     page.on('pageerror', (err) => emit('page_error', { message: String(err) }));
     const t0 = Date.now();
     await page.goto(c.url);
-    await page.waitForFunction(() => window.Ringo && window.Ringo.version, null, { timeout: 60000 });
+    await page.waitForFunction(() => window.Ringo, null, { timeout: 60000 });
+    await page.evaluate(() => window.Ringo.ready);
     emit('opened', { id: c.id, version: browser.version(), ready_ms: Date.now() - t0 });
   },
   async fill(c) {
