@@ -133,7 +133,7 @@ func (a *answerer) handle(id int, sess *ringo.Session, cr *callReporter) {
 	m.Close()
 	cr.stats(st)
 	if rec != nil {
-		a.reportRecording(cr, rec)
+		reportRecording(cr, rec)
 	}
 }
 
@@ -184,21 +184,23 @@ func (a *answerer) recordPath(id int, sess *ringo.Session) string {
 }
 
 // reportRecording closes a call's recording and reports what it holds:
-// its length, how much of it is sound, its level and dominant frequency.
-func (a *answerer) reportRecording(cr *callReporter, rec *recorder) {
+// its length, how much of it is sound, its level and main frequency. It
+// returns false when the recording failed.
+func reportRecording(cr *callReporter, rec *recorder) bool {
 	if err := rec.Close(); err != nil {
 		cr.event(fmt.Sprintf("recording to %s failed: %v", rec.path, err), "call_error", "error", err.Error())
-		return
+		return false
 	}
 	samples, _, err := audio.ReadWAVFile(rec.path)
 	if err != nil {
 		cr.event(fmt.Sprintf("reading back %s: %v", rec.path, err), "call_error", "error", err.Error())
-		return
+		return false
 	}
 	an := analyse(samples)
 	cr.event(fmt.Sprintf("recorded %s to %s: %s", seconds(an.length), rec.path, an),
 		"recording", "file", rec.path, "duration_s", secondsNumber(an.length),
 		"sound_s", secondsNumber(an.sound), "rms", round3(an.rms), "frequency_hz", round1(an.hz))
+	return true
 }
 
 // stop hangs up the calls in progress and waits, at most stopTimeout,

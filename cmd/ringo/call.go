@@ -213,13 +213,8 @@ func (c *caller) run(engine *webrtc.Engine, opts webrtc.SessionOptions) int {
 	if answered {
 		cr.stats(st)
 	}
-	if c.rec != nil {
-		if err := c.rec.Close(); err != nil {
-			rep.errorf("--record: %v", err)
-			ok = false
-		} else {
-			rep.progress("recorded %s to %s", seconds(time.Duration(c.rec.Duration()*float64(time.Second))), c.rec.path)
-		}
+	if c.rec != nil && !reportRecording(cr, c.rec) {
+		ok = false
 	}
 	if !ok {
 		if !answered {

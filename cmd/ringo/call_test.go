@@ -126,6 +126,11 @@ func TestCall(t *testing.T) {
 		if an := analyse(samples); math.Abs(an.hz-600) > 10 {
 			t.Errorf("caller's recording: %s, want 600 Hz", an)
 		}
+		// The call command reports its recording as the agent does.
+		ev := find(decodeEvents(t, stdout), "recording")
+		if hz, _ := ev["frequency_hz"].(float64); ev["file"] != carolRec || math.Abs(hz-600) > 10 {
+			t.Errorf("call's recording event %v, want %s at 600 Hz", ev, carolRec)
+		}
 	})
 
 	t.Run("unknown user", func(t *testing.T) {
