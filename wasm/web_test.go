@@ -3,10 +3,13 @@
 package wasm_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -62,5 +65,14 @@ func TestBuild(t *testing.T) {
 	resp.Body.Close()
 	if len(b) < 1<<20 || string(b[:4]) != "\x00asm" {
 		t.Errorf("built ringo.wasm: %d bytes", len(b))
+	}
+	// The same flags as build.sh: with -trimpath the two files are the
+	// same bytes.
+	want, err := os.ReadFile(filepath.Join(buildWasm(t), "ringo.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b, want) {
+		t.Errorf("wasm.Build made %d bytes, build.sh %d: their go build flags differ", len(b), len(want))
 	}
 }
