@@ -34,17 +34,43 @@ func TestStringAllocs(t *testing.T) {
 	}
 }
 
-// TestNewBranchAllocs checks that a branch costs one allocation and has
-// the magic cookie and 24 base32 digits.
-func TestNewBranchAllocs(t *testing.T) {
-	if n := testing.AllocsPerRun(100, func() { _ = NewBranch() }); n != 1 && !raceEnabled {
-		t.Errorf("NewBranch: %v allocations, want 1", n)
-	}
-	b := NewBranch()
-	if !strings.HasPrefix(b, MagicCookie) || len(b) != len(MagicCookie)+24 || strings.Trim(b[len(MagicCookie):], "abcdefghijklmnopqrstuvwxyz234567") != "" {
-		t.Errorf("NewBranch = %q", b)
-	}
-	if NewBranch() == b {
-		t.Error("two branches alike")
+// TestNewIDs checks that a branch, tag or Call-ID costs one allocation
+// and has the magic cookie (branch) and the expected number of random
+// characters, all of the alphabet, and that no two are alike.
+func TestNewIDs(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		new    func() string
+		prefix string
+		chars  int
+	}{
+		{"NewBranch", NewBranch, MagicCookie, 24},
+		{"NewTag", NewTag, "", 16},
+		{"NewCallID", NewCallID, "", 24},
+	} {
+		var keep string
+		if n := testing.AllocsPerRun(100, func() { keep = tc.new() }); n != 1 && !raceEnabled {
+			t.Errorf("%s: %v allocations, want 1", tc.name, n)
+		}
+		seen := map[string]bool{keep: true}
+		used := map[rune]bool{}
+		for range 1000 {
+			id := tc.new()
+			rest, ok := strings.CutPrefix(id, tc.prefix)
+			if !ok || len(rest) != tc.chars || strings.Trim(rest, "abcdefghijklmnopqrstuvwxyz234567") != "" {
+				t.Fatalf("%s = %q", tc.name, id)
+			}
+			if seen[id] {
+				t.Fatalf("%s: %q twice", tc.name, id)
+			}
+			seen[id] = true
+			for _, c := range rest {
+				used[c] = true
+			}
+		}
+		// 16,000 characters or more: every one of the 32 shows up.
+		if len(used) != 32 {
+			t.Errorf("%s used %d of the 32 characters", tc.name, len(used))
+		}
 	}
 }
