@@ -226,7 +226,7 @@ func (c Config) validate() (*settings, error) {
 	if s.Logger == nil {
 		s.Logger = slog.Default()
 	}
-	s.contactUser = randomString(8)
+	s.contactUser = sip.NewTag()[:8] // 40 random bits, as JsSIP's 8 characters
 	return s, nil
 }
 
@@ -278,15 +278,4 @@ func isUUID(s string) bool {
 		}
 	}
 	return true
-}
-
-// randomString returns n random lower-case letters and digits.
-func randomString(n int) string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, n)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
 }

@@ -10,9 +10,10 @@ goroot="$(go env GOROOT)"
 exec_js="$goroot/lib/wasm/wasm_exec.js"
 [ -f "$exec_js" ] || exec_js="$goroot/misc/wasm/wasm_exec.js" # Go before 1.24
 cp "$exec_js" "$out/wasm_exec.js"
-# -s -w drop the symbol table and DWARF; -trimpath keeps paths out.
+# -s -w drop the symbol table and DWARF, -buildid= the build ID (of no use
+# in a download); -trimpath keeps paths out.
 # -gcflags=all=-l turns inlining off: the download is 9 % smaller gzipped
 # (1.65 MB -> 1.50 MB), and in a page the time goes into crossings between
 # JavaScript and Go, not into the calls inlining saves.
-(cd "$here" && GOOS=js GOARCH=wasm go build -trimpath -gcflags=all=-l -ldflags='-s -w' -o "$out/ringo.wasm" ./cmd/ringo-wasm)
+(cd "$here" && GOOS=js GOARCH=wasm go build -trimpath -gcflags=all=-l -ldflags='-s -w -buildid=' -o "$out/ringo.wasm" ./cmd/ringo-wasm)
 ls -l "$out/ringo.wasm"

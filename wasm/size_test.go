@@ -16,10 +16,11 @@ import (
 	"testing"
 )
 
-// gzipBudget guards the download size of ringo.wasm, gzip -9. The issue's
-// target is 1.5 MB; the build is within 0.3 % of it (see build.sh for
-// what was cut), and the budget keeps it from growing unnoticed.
-const gzipBudget = 1_520_000
+// gzipBudget is the target for the download size of ringo.wasm,
+// gzip -9: 1.5 MB. The build is just under it (see build.sh and
+// wasm/README.md for what was cut); code added to the wasm build must pay
+// for itself.
+const gzipBudget = 1_500_000
 
 // TestWasmSize logs the size of dist/ringo.wasm raw, gzip -9 and brotli
 // (when the brotli command is installed) and, with -v, which packages
