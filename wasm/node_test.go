@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +55,21 @@ func TestNodeMessagesWithNativeUA(t *testing.T) {
 	if ev["body"] != "hello wasm" || ev["from"] != "sip:alice@ringo.test" || ev["x_test"] != "42" ||
 		ev["content_type"] != "text/plain" || ev["remote_user"] != "alice" {
 		t.Errorf("message event: %v", ev)
+	}
+
+	// A body that JSON and UTF-8 must both get right on the way into
+	// JavaScript: quotes, backslashes, control characters, non-ASCII, and
+	// a byte that is not UTF-8 (sent in a binary WebSocket frame, read as
+	// U+FFFD, as a JavaScript string must). The display name has quotes.
+	awkward := "\"quoted\" \\ back\tslash\r\nline\x01 ünïcödé ☎ 🙂 \xff end"
+	resp, err = alice.SendMessage(ctx, "sip:bob@ringo.test", awkward, &ringo.MessageOptions{
+		ContentType: "text/plain;charset=utf-8", FromDisplayName: `Al "the" Ice`})
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("native to wasm MESSAGE with an awkward body: %v %v", resp, err)
+	}
+	ev = bob.Expect(ctx, "message")
+	if want := strings.ToValidUTF8(awkward, "\uFFFD"); ev["body"] != want || ev["display_name"] != `Al "the" Ice` {
+		t.Errorf("awkward message event: body %q, display name %q; want %q, %q", ev["body"], ev["display_name"], want, `Al "the" Ice`)
 	}
 
 	// Native to wasm, rejected by the handler: the native side sees 486.

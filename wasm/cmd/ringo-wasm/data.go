@@ -4,9 +4,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
+	"strconv"
 	"syscall/js"
+	"unicode/utf8"
 
 	"github.com/ringo-sip/ringo"
 	"github.com/ringo-sip/ringo/media/browser"
@@ -20,24 +21,12 @@ import (
 // are found by their full names), the body, the raw text, and From and To
 // already parsed. Nil gives null.
 //
-// It crosses into JavaScript as one JSON string that JSON.parse turns into
+// It crosses into JavaScript as one JSON text that JSON.parse turns into
 // the object: building it field by field through syscall/js costs a
-// crossing per value, some 20 times as much.
+// crossing per value, some 20 times as much. appendMessage writes the JSON
+// straight from the message; encoding/json on a map of the same fields
+// took most of the time of a Ringo.parse called from JavaScript.
 func messageData(m sip.Message) any {
-	d := messageMap(m)
-	if d == nil {
-		return nil
-	}
-	b, err := json.Marshal(d)
-	if err != nil {
-		return js.ValueOf(d)
-	}
-	return jsonParse.Invoke(string(b))
-}
-
-var jsonParse = js.Global().Get("JSON").Get("parse").Call("bind", js.Global().Get("JSON"))
-
-func messageMap(m sip.Message) map[string]any {
 	switch v := m.(type) {
 	case nil:
 		return nil
@@ -50,95 +39,172 @@ func messageMap(m sip.Message) map[string]any {
 			return nil
 		}
 	}
+	return jsonParse.Invoke(string(appendMessage(make([]byte, 0, 1024), m)))
+}
+
+var jsonParse = js.Global().Get("JSON").Get("parse").Call("bind", js.Global().Get("JSON"))
+
+// appendMessage appends m as the JSON object messageData describes:
+// {headers: [[name, value]...], body, data, call_id, ruri | status_code
+// and reason_phrase, cseq, method, from, from_tag, to, to_tag}.
+func appendMessage(b []byte, m sip.Message) []byte {
 	h := m.Header()
-	fields := make([]any, 0, h.Len())
-	for _, f := range h.Fields() {
-		fields = append(fields, []any{sip.CanonicalName(f.Name), f.Value})
+	b = append(b, `{"headers":[`...)
+	for i, f := range h.Fields() {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		b = appendJSONString(b, sip.CanonicalName(f.Name))
+		b = append(b, ',')
+		b = appendJSONString(b, f.Value)
+		b = append(b, ']')
 	}
-	d := map[string]any{
-		"headers": fields,
-		"body":    string(m.Body()),
-		"data":    m.String(),
-		"call_id": h.CallID(),
-	}
+	b = append(b, `],"body":`...)
+	b = appendJSONString(b, m.Body())
+	b = append(b, `,"data":`...)
+	b = appendJSONString(b, m.Bytes())
+	b = append(b, `,"call_id":`...)
+	b = appendJSONString(b, h.CallID())
+	var method string
 	switch v := m.(type) {
 	case *sip.Request:
-		d["method"] = v.Method
-		d["ruri"] = uriData(v.URI)
+		method = v.Method
+		b = append(b, `,"ruri":`...)
+		b = appendURI(b, v.URI)
 	case *sip.Response:
-		d["status_code"] = v.StatusCode
-		d["reason_phrase"] = v.Reason
+		b = append(b, `,"status_code":`...)
+		b = strconv.AppendInt(b, int64(v.StatusCode), 10)
+		b = append(b, `,"reason_phrase":`...)
+		b = appendJSONString(b, v.Reason)
 	}
 	if cseq, err := h.CSeq(); err == nil {
-		d["cseq"] = int(cseq.Seq)
-		if d["method"] == nil {
-			d["method"] = cseq.Method
+		b = append(b, `,"cseq":`...)
+		b = strconv.AppendUint(b, uint64(cseq.Seq), 10)
+		if method == "" {
+			method = cseq.Method
 		}
+	}
+	if method != "" {
+		b = append(b, `,"method":`...)
+		b = appendJSONString(b, method)
 	}
 	if a, err := h.From(); err == nil {
-		d["from"] = addressData(a)
-		d["from_tag"] = a.Tag()
+		b = append(b, `,"from":`...)
+		b = appendAddress(b, a)
+		b = append(b, `,"from_tag":`...)
+		b = appendJSONString(b, a.Tag())
 	}
 	if a, err := h.To(); err == nil {
-		d["to"] = addressData(a)
-		d["to_tag"] = a.Tag()
+		b = append(b, `,"to":`...)
+		b = appendAddress(b, a)
+		b = append(b, `,"to_tag":`...)
+		b = appendJSONString(b, a.Tag())
 	}
-	return d
+	return append(b, '}')
 }
 
-// addressData is a name-addr for JsSIP's NameAddrHeader.
-func addressData(a sip.Address) map[string]any {
-	return map[string]any{
-		"display_name": a.DisplayName,
-		"uri":          uriData(a.URI),
-		"params":       paramsData(a.Params),
-		"string":       a.String(),
-	}
+// appendAddress appends a name-addr for JsSIP's NameAddrHeader:
+// {display_name, uri, params, string}.
+func appendAddress(b []byte, a sip.Address) []byte {
+	b = append(b, `{"display_name":`...)
+	b = appendJSONString(b, a.DisplayName)
+	b = append(b, `,"uri":`...)
+	b = appendURI(b, a.URI)
+	b = append(b, `,"params":`...)
+	b = appendParams(b, a.Params)
+	b = append(b, `,"string":`...)
+	b = appendJSONString(b, a.String())
+	return append(b, '}')
 }
 
-// uriData is a URI for JsSIP's URI.
-func uriData(u sip.URI) map[string]any {
-	d := map[string]any{
-		"scheme":  u.Scheme,
-		"user":    u.User,
-		"host":    u.Host,
-		"params":  paramsData(u.Params),
-		"headers": paramsData(u.Headers),
-		"string":  u.String(),
-	}
+// appendURI appends a URI for JsSIP's URI: {scheme, user, host, port (when
+// given), params, headers, string}.
+func appendURI(b []byte, u sip.URI) []byte {
+	b = append(b, `{"scheme":`...)
+	b = appendJSONString(b, u.Scheme)
+	b = append(b, `,"user":`...)
+	b = appendJSONString(b, u.User)
+	b = append(b, `,"host":`...)
+	b = appendJSONString(b, u.Host)
 	if u.Port != 0 {
-		d["port"] = u.Port
+		b = append(b, `,"port":`...)
+		b = strconv.AppendInt(b, int64(u.Port), 10)
 	}
-	return d
+	b = append(b, `,"params":`...)
+	b = appendParams(b, u.Params)
+	b = append(b, `,"headers":`...)
+	b = appendParams(b, u.Headers)
+	b = append(b, `,"string":`...)
+	b = appendJSONString(b, u.String())
+	return append(b, '}')
 }
 
-func paramsData(p sip.Params) map[string]any {
-	d := make(map[string]any, len(p))
-	for _, x := range p {
+// appendParams appends {name: value, ...}, null for a parameter without a
+// value; of a name given twice the last wins, as in JSON.parse.
+func appendParams(b []byte, p sip.Params) []byte {
+	b = append(b, '{')
+	for i, x := range p {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, x.Name)
+		b = append(b, ':')
 		if x.Value == "" {
-			d[x.Name] = nil
+			b = append(b, "null"...)
 		} else {
-			d[x.Name] = x.Value
+			b = appendJSONString(b, x.Value)
 		}
 	}
-	return d
+	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string. Bytes that are not UTF-8
+// become U+FFFD, as a JavaScript string would make them.
+func appendJSONString[T string | []byte](b []byte, s T) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRune([]byte(s[i:min(i+utf8.UTFMax, len(s))]))
+			if r == utf8.RuneError && n == 1 {
+				b = append(b, `\ufffd`...)
+			} else {
+				b = append(b, s[i:i+n]...)
+			}
+			i += n - 1
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
+}
+
+// paramsData is p as a JavaScript object, as appendParams writes it.
+func paramsData(p sip.Params) js.Value {
+	return jsonParse.Invoke(string(appendParams(nil, p)))
 }
 
 // errorValue is err for ringo.js: {message, cause, status_code,
 // reason_phrase, response}, with JsSIP's cause names.
 func errorValue(err error) js.Value {
-	d := map[string]any{"message": err.Error(), "cause": causeOf(err)}
+	d := jsObject("message", err.Error(), "cause", causeOf(err))
 	var e *ringo.Error
 	if errors.As(err, &e) {
 		if e.StatusCode != 0 {
-			d["status_code"] = e.StatusCode
-			d["reason_phrase"] = e.Reason
+			d.Set("status_code", e.StatusCode)
+			d.Set("reason_phrase", e.Reason)
 		}
 		if e.Response != nil {
-			d["response"] = messageData(e.Response)
+			d.Set("response", messageData(e.Response))
 		}
 	}
-	return js.ValueOf(d)
+	return d
 }
 
 // causeOf names err as JsSIP's causes do.
@@ -209,3 +275,17 @@ func boolean(o js.Value, key string, def bool) bool {
 	}
 	return v.Bool()
 }
+
+// jsObject returns a new JavaScript object with the keys and values given
+// in turn: jsObject("originator", "remote", "response", r). Values are
+// what js.ValueOf takes. It is the events' payloads: cheaper to build, and
+// less code in the wasm file, than a map[string]any given to js.ValueOf.
+func jsObject(kv ...any) js.Value {
+	o := objectConstructor.New()
+	for i := 0; i+1 < len(kv); i += 2 {
+		o.Set(kv[i].(string), kv[i+1])
+	}
+	return o
+}
+
+var objectConstructor = js.Global().Get("Object")

@@ -34,7 +34,7 @@ func init() {
 			Constraints: opts.Get("mediaConstraints"),
 			Stream:      opts.Get("mediaStream"),
 			OnPeerConnection: func(pc js.Value) {
-				sh.emit("peerconnection", map[string]any{"peerconnection": pc})
+				sh.emit("peerconnection", jsObject("peerconnection", pc))
 			},
 			// JsSIP's "sdp" event: the application may edit e.sdp.
 			OnSDP: func(originator, typ, sdp string) string {

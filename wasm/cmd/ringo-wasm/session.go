@@ -52,8 +52,8 @@ func (a *api) sessionFunctions() map[string]nativeFunc {
 	}
 }
 
-func (sh *sessHandle) emit(name string, payload map[string]any) {
-	call(sh.obj, "_emit", name, js.ValueOf(payload))
+func (sh *sessHandle) emit(name string, payload js.Value) {
+	call(sh.obj, "_emit", name, payload)
 }
 
 // handlers routes a call's events to its RTCSession, with JsSIP's names
@@ -61,25 +61,25 @@ func (sh *sessHandle) emit(name string, payload map[string]any) {
 func (sh *sessHandle) handlers() ringo.SessionHandlers {
 	end := func(name string) func(ringo.EndEvent) {
 		return func(ev ringo.EndEvent) {
-			sh.emit(name, map[string]any{"originator": string(ev.Originator), "message": messageData(ev.Message), "cause": string(ev.Cause)})
+			sh.emit(name, jsObject("originator", string(ev.Originator), "message", messageData(ev.Message), "cause", string(ev.Cause)))
 			sh.a.drop(sh.id)
 		}
 	}
 	hold := func(name string) func(ringo.HoldEvent) {
-		return func(ev ringo.HoldEvent) { sh.emit(name, map[string]any{"originator": string(ev.Originator)}) }
+		return func(ev ringo.HoldEvent) { sh.emit(name, jsObject("originator", string(ev.Originator))) }
 	}
 	mute := func(name string) func(ringo.MuteEvent) {
-		return func(ev ringo.MuteEvent) { sh.emit(name, map[string]any{"audio": ev.Audio, "video": ev.Video}) }
+		return func(ev ringo.MuteEvent) { sh.emit(name, jsObject("audio", ev.Audio, "video", ev.Video)) }
 	}
 	return ringo.SessionHandlers{
 		Progress: func(ev ringo.ProgressEvent) {
-			sh.emit("progress", map[string]any{"originator": string(ev.Originator), "response": messageData(ev.Response)})
+			sh.emit("progress", jsObject("originator", string(ev.Originator), "response", messageData(ev.Response)))
 		},
 		Accepted: func(ev ringo.AcceptedEvent) {
-			sh.emit("accepted", map[string]any{"originator": string(ev.Originator), "response": messageData(ev.Response)})
+			sh.emit("accepted", jsObject("originator", string(ev.Originator), "response", messageData(ev.Response)))
 		},
 		Confirmed: func(ev ringo.ConfirmedEvent) {
-			sh.emit("confirmed", map[string]any{"originator": string(ev.Originator), "ack": messageData(ev.ACK)})
+			sh.emit("confirmed", jsObject("originator", string(ev.Originator), "ack", messageData(ev.ACK)))
 		},
 		Ended:   end("ended"),
 		Failed:  end("failed"),
@@ -88,19 +88,19 @@ func (sh *sessHandle) handlers() ringo.SessionHandlers {
 		Muted:   mute("muted"),
 		Unmuted: mute("unmuted"),
 		NewDTMF: func(ev ringo.DTMFEvent) {
-			sh.emit("newDTMF", map[string]any{
-				"originator": string(ev.Originator),
-				"dtmf":       map[string]any{"tone": string(ev.Tone), "duration": ev.Duration.Milliseconds()},
-				"request":    messageData(ev.Request),
-			})
+			sh.emit("newDTMF", jsObject(
+				"originator", string(ev.Originator),
+				"dtmf", jsObject("tone", string(ev.Tone), "duration", ev.Duration.Milliseconds()),
+				"request", messageData(ev.Request),
+			))
 		},
 		NewRefer: sh.newRefer,
 		NewInfo: func(ev ringo.InfoEvent) {
-			sh.emit("newInfo", map[string]any{
-				"originator": string(ev.Originator),
-				"info":       map[string]any{"contentType": ev.ContentType, "body": string(ev.Body)},
-				"request":    messageData(ev.Request),
-			})
+			sh.emit("newInfo", jsObject(
+				"originator", string(ev.Originator),
+				"info", jsObject("contentType", ev.ContentType, "body", string(ev.Body)),
+				"request", messageData(ev.Request),
+			))
 		},
 	}
 }
@@ -120,7 +120,7 @@ func (a *api) incomingSession(h *uaHandle, ev ringo.NewSessionEvent) {
 		call(old.obj, "_replaces", sh.obj, req)
 		return
 	}
-	h.emit("newRTCSession", map[string]any{"originator": "remote", "session": sh.obj, "request": req})
+	h.emit("newRTCSession", jsObject("originator", "remote", "session", sh.obj, "request", req))
 }
 
 // sessionOf returns the handle of a call, or nil.
@@ -290,7 +290,7 @@ func callMedia(sh *sessHandle, opts js.Value, static func(string) media.Session)
 // failure.
 func (sh *sessHandle) mediaFailed(err error) {
 	if errors.Is(err, browser.ErrUserMedia) {
-		sh.emit("getusermediafailed", map[string]any{"message": err.Error()})
+		sh.emit("getusermediafailed", jsObject("message", err.Error()))
 	}
 }
 
@@ -369,21 +369,21 @@ func (a *api) sessMute(args []js.Value, mute bool) any {
 // sessStatus returns what the RTCSession's getters read.
 func (a *api) sessStatus(args []js.Value) any {
 	sh := lookup[*sessHandle](a, arg(args, 0))
-	d := map[string]any{"status": 0, "start_time": nil, "end_time": nil}
+	d := jsObject("status", 0, "start_time", nil, "end_time", nil)
 	s := sh.s
 	if s == nil { // the call is still making its offer
 		return d
 	}
 	local, remote := s.IsOnHold()
 	audio, video := s.IsMuted()
-	d["status"] = int(s.State())
-	d["hold"] = map[string]any{"local": local, "remote": remote}
-	d["muted"] = map[string]any{"audio": audio, "video": video}
+	d.Set("status", int(s.State()))
+	d.Set("hold", jsObject("local", local, "remote", remote))
+	d.Set("muted", jsObject("audio", audio, "video", video))
 	if t := s.StartTime(); !t.IsZero() {
-		d["start_time"] = t.UnixMilli()
+		d.Set("start_time", t.UnixMilli())
 	}
 	if t := s.EndTime(); !t.IsZero() {
-		d["end_time"] = t.UnixMilli()
+		d.Set("end_time", t.UnixMilli())
 	}
 	return d
 }
@@ -463,10 +463,10 @@ func (a *api) sessRefer(args []js.Value) any {
 	}
 	notify := func(name string) func(ringo.ReferNotifyEvent) {
 		return func(ev ringo.ReferNotifyEvent) {
-			call(sub, "_emit", name, js.ValueOf(map[string]any{
-				"request":     messageData(ev.Request),
-				"status_line": map[string]any{"status_code": ev.StatusCode, "reason_phrase": ev.Reason},
-			}))
+			call(sub, "_emit", name, jsObject(
+				"request", messageData(ev.Request),
+				"status_line", jsObject("status_code", ev.StatusCode, "reason_phrase", ev.Reason),
+			))
 		}
 	}
 	ro.Handlers = ringo.ReferHandlers{
@@ -475,7 +475,7 @@ func (a *api) sessRefer(args []js.Value) any {
 		Accepted: notify("accepted"),
 		Failed:   notify("failed"),
 		RequestSucceeded: func(resp *sip.Response) {
-			call(sub, "_emit", "requestSucceeded", js.ValueOf(map[string]any{"response": messageData(resp)}))
+			call(sub, "_emit", "requestSucceeded", jsObject("response", messageData(resp)))
 		},
 	}
 	go func() {

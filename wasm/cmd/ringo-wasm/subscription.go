@@ -45,13 +45,13 @@ func (a *api) subscriptionFunctions() map[string]nativeFunc {
 		},
 		"ntfState": func(args []js.Value) any {
 			n := lookup[*ntfHandle](a, arg(args, 0)).n
-			return map[string]any{"state": int(n.State()), "id": n.ID().String()}
+			return jsObject("state", int(n.State()), "id", n.ID().String())
 		},
 	}
 }
 
 func subState(s *ringo.Subscriber) any {
-	return map[string]any{"state": int(s.State()), "id": s.ID().String()}
+	return jsObject("state", int(s.State()), "id", s.ID().String())
 }
 
 // emitArgs calls obj._emitArgs(name, ...args): JsSIP's Subscriber and
@@ -76,17 +76,17 @@ func (h *uaHandle) listenSubscriptions() {
 		// answers 489.
 		id := a.add(r)
 		defer a.drop(id)
-		h.emit("newSubscribe", map[string]any{
-			"event":        map[string]any{"event": r.Event.Type, "params": paramsData(r.Event.Params)},
-			"request":      messageData(r.Request),
-			"subscribe_id": id,
-		})
+		h.emit("newSubscribe", jsObject(
+			"event", jsObject("event", r.Event.Type, "params", paramsData(r.Event.Params)),
+			"request", messageData(r.Request),
+			"subscribe_id", id,
+		))
 	})
 	h.ua.OnSIPEvent(func(ev *ringo.SIPEvent) {
-		h.emit("sipEvent", map[string]any{
-			"event":   map[string]any{"event": ev.Event.Type, "params": paramsData(ev.Event.Params)},
-			"request": messageData(ev.Request),
-		})
+		h.emit("sipEvent", jsObject(
+			"event", jsObject("event", ev.Event.Type, "params", paramsData(ev.Event.Params)),
+			"request", messageData(ev.Request),
+		))
 	})
 }
 

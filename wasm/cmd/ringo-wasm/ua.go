@@ -140,42 +140,42 @@ func (a *api) uaNew(args []js.Value) any {
 	return h.id
 }
 
-func (h *uaHandle) emit(name string, payload map[string]any) {
-	call(h.obj, "_emit", name, js.ValueOf(payload))
+func (h *uaHandle) emit(name string, payload js.Value) {
+	call(h.obj, "_emit", name, payload)
 }
 
 // listen routes the UA's events to the ringo.js object.
 func (h *uaHandle) listen() {
 	ua := h.ua
 	ua.OnConnecting(func(ev ringo.ConnectingEvent) {
-		h.emit("connecting", map[string]any{"socket": socketData(ev.Socket), "attempts": ev.Attempt})
+		h.emit("connecting", jsObject("socket", socketData(ev.Socket), "attempts", ev.Attempt))
 	})
 	ua.OnConnected(func(ev ringo.ConnectedEvent) {
-		h.emit("connected", map[string]any{"socket": socketData(ev.Socket)})
+		h.emit("connected", jsObject("socket", socketData(ev.Socket)))
 	})
 	ua.OnDisconnected(func(ev ringo.DisconnectedEvent) {
-		p := map[string]any{"socket": socketData(ev.Socket), "error": ev.Err != nil, "code": ev.Code, "reason": ev.Reason}
+		p := jsObject("socket", socketData(ev.Socket), "error", ev.Err != nil, "code", ev.Code, "reason", ev.Reason)
 		if ev.Err != nil {
-			p["message"] = ev.Err.Error()
+			p.Set("message", ev.Err.Error())
 		}
 		h.emit("disconnected", p)
 	})
 	ua.OnRegistered(func(ev ringo.RegisteredEvent) {
-		h.emit("registered", map[string]any{"response": messageData(ev.Response), "expires": ev.Expires})
+		h.emit("registered", jsObject("response", messageData(ev.Response), "expires", ev.Expires))
 	})
 	ua.OnUnregistered(func(ev ringo.UnregisteredEvent) {
-		p := map[string]any{"response": messageData(ev.Response)}
+		p := jsObject("response", messageData(ev.Response))
 		if ev.Cause != "" {
-			p["cause"] = string(ev.Cause)
+			p.Set("cause", string(ev.Cause))
 		}
 		h.emit("unregistered", p)
 	})
 	ua.OnRegistrationFailed(func(ev ringo.RegistrationFailedEvent) {
-		p := map[string]any{"cause": string(ringo.CauseConnectionError), "response": nil}
+		p := jsObject("cause", string(ringo.CauseConnectionError), "response", nil)
 		if ev.Err != nil {
-			p["cause"] = string(ev.Err.Cause)
+			p.Set("cause", string(ev.Err.Cause))
 			if ev.Err.Response != nil {
-				p["response"] = messageData(ev.Err.Response)
+				p.Set("response", messageData(ev.Err.Response))
 			}
 		}
 		h.emit("registrationFailed", p)
@@ -192,10 +192,10 @@ func (h *uaHandle) listen() {
 	h.listenSubscriptions()
 }
 
-func socketData(s transport.Socket) map[string]any {
-	d := map[string]any{"via_transport": s.ViaTransport(), "uri": s.URI().String()}
+func socketData(s transport.Socket) js.Value {
+	d := jsObject("via_transport", s.ViaTransport(), "uri", s.URI().String())
 	if ws, ok := s.(*transport.WebSocket); ok {
-		d["url"] = ws.URL()
+		d.Set("url", ws.URL())
 	}
 	return d
 }
@@ -205,10 +205,10 @@ func socketData(s transport.Socket) map[string]any {
 // the object's _reply, which is sent here once the handlers have returned.
 // Without one, the UA answers 200, as JsSIP does.
 func (h *uaHandle) incoming(event string, r *ringo.IncomingRequest) {
-	msg := call(h.obj, "_incoming", event, js.ValueOf(map[string]any{
-		"originator": "remote",
-		"request":    messageData(r.Request),
-	}))
+	msg := call(h.obj, "_incoming", event, jsObject(
+		"originator", "remote",
+		"request", messageData(r.Request),
+	))
 	if msg.Type() != js.TypeObject {
 		return
 	}
@@ -265,7 +265,7 @@ func (a *api) uaWantExpiring(args []js.Value) any {
 	h := lookup[*uaHandle](a, arg(args, 0))
 	if arg(args, 1).Truthy() {
 		h.ua.OnRegistrationExpiring(func(ringo.RegistrationExpiringEvent) {
-			h.emit("registrationExpiring", map[string]any{})
+			h.emit("registrationExpiring", jsObject())
 		})
 	} else {
 		h.ua.OnRegistrationExpiring(nil)
