@@ -59,7 +59,7 @@ func (wsDialer) dial(ctx context.Context, url string, limit int64) (*wsLink, err
 	}
 	// Node's ws package throws an error event that has no listener; the
 	// close event that follows says what happened.
-	l.ws.Set("onerror", js.Global().Get("Function").New())
+	l.on("error", func(js.Value) {})
 	l.on("open", func(js.Value) { close(l.opened) })
 	l.on("message", l.onMessage)
 	l.on("close", l.onClose)
@@ -121,7 +121,8 @@ func (l *wsLink) onClose(ev js.Value) {
 		l.err = &CloseError{Code: ev.Get("code").Int(), Reason: ev.Get("reason").String()}
 	}
 	l.mu.Unlock()
-	for _, name := range []string{"onopen", "onmessage", "onclose"} {
+	// No event comes after close: the handlers can go.
+	for _, name := range []string{"onerror", "onopen", "onmessage", "onclose"} {
 		l.ws.Set(name, js.Null())
 	}
 	for _, f := range l.funcs {

@@ -8,7 +8,7 @@
 // are; ringo.js reads it), RINGO_REJECT_BODY (reject a MESSAGE with this
 // body with 486).
 //
-// Events: loaded {ms}, connecting, connected, disconnected, registered
+// Events: loaded {ms}, connecting, connected, disconnected {error, code, reason}, registered
 // {status}, unregistered, registrationFailed {status, cause}, message
 // {originator, from, body, content_type, x_test}, options {from},
 // message_sent / message_failed {id, status, cause}, options_sent /
@@ -43,9 +43,10 @@ const ua = new Ringo.UA({
   session_timers: false,
 });
 
-for (const name of ['connecting', 'connected', 'disconnected', 'unregistered']) {
+for (const name of ['connecting', 'connected', 'unregistered']) {
   ua.on(name, () => emit(name));
 }
+ua.on('disconnected', (e) => emit('disconnected', { error: e.error, code: e.code, reason: e.reason }));
 ua.on('registered', (e) => emit('registered', { status: e.response.status_code }));
 ua.on('registrationFailed', (e) => emit('registrationFailed', { status: e.response && e.response.status_code, cause: e.cause }));
 ua.on('newMessage', (e) => {
