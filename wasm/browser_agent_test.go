@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"math"
 	"os"
 	"os/exec"
@@ -22,7 +21,6 @@ import (
 
 	"github.com/ringo-sip/ringo/internal/testpeer"
 	"github.com/ringo-sip/ringo/media/audio"
-	"github.com/ringo-sip/ringo/server"
 )
 
 // The tones of TestBrowserRingoPageAndNativeCLI: the page's fake
@@ -56,7 +54,7 @@ func TestBrowserRingoPageAndNativeCLI(t *testing.T) {
 	writeToneWAV(t, mic, micHz, 3*time.Second)
 	bin := buildRingoCLI(t, ctx, dir)
 
-	srv := startServerWSUDP(t, map[string]string{"alice": "alice-pw", "bob": "bob-pw", "carol": "carol-pw"})
+	srv := startServer(t, map[string]string{"alice": "alice-pw", "bob": "bob-pw", "carol": "carol-pw"})
 	udp := "udp:" + srv.Addrs().UDP.String()
 	cli := func(cmd, user string, args ...string) []string {
 		return append([]string{cmd, "--server", udp, "--uri", "sip:" + user + "@ringo.test", "--password", user + "-pw",
@@ -230,28 +228,6 @@ func buildRingoCLI(t *testing.T, ctx context.Context, dir string) string {
 		t.Fatalf("go build ./cmd/ringo: %v\n%s", err, out)
 	}
 	return bin
-}
-
-// startServerWSUDP runs the embedded server on random loopback WebSocket
-// (for the pages) and UDP (for the CLI) ports, with digest authentication
-// for users.
-func startServerWSUDP(t *testing.T, users map[string]string) *server.Server {
-	t.Helper()
-	srv, err := server.New(server.Config{
-		WS:               "127.0.0.1:0",
-		UDP:              "127.0.0.1:0",
-		Users:            users,
-		WSOriginPatterns: []string{"127.0.0.1:*"},
-		Logger:           slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv
 }
 
 // cliProc is the ringo CLI running as a child process with --json: its

@@ -52,12 +52,13 @@ func buildWasm(t testing.TB) string {
 	return distDir
 }
 
-// startServer runs the embedded server on a random loopback WebSocket port
-// with digest authentication for users (name: password).
+// startServer runs the embedded server on random loopback WebSocket and
+// UDP ports with digest authentication for users (name: password).
 func startServer(t testing.TB, users map[string]string) *server.Server {
 	t.Helper()
 	srv, err := server.New(server.Config{
 		WS:    "127.0.0.1:0",
+		UDP:   "127.0.0.1:0", // for the native CLI
 		Users: users,
 		// The test pages come from another loopback port.
 		WSOriginPatterns: []string{"127.0.0.1:*"},

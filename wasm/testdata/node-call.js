@@ -12,11 +12,7 @@
 // Commands: call {id, target}, answer {id}, dtmf {id, tones, transport},
 // terminate {id}, stop.
 const Ringo = require('../ringo.js');
-const readline = require('readline');
-
-function emit(event, fields) {
-  process.stdout.write(JSON.stringify(Object.assign({}, fields || {}, { event })) + '\n');
-}
+const { emit, serve } = require('./lines.js');
 
 const wrtc = Ringo.wrtc;
 if (!wrtc) {
@@ -140,14 +136,6 @@ const commands = {
   },
 };
 
-readline.createInterface({ input: process.stdin }).on('line', (line) => {
-  let c;
-  try {
-    c = JSON.parse(line);
-    commands[c.cmd](c);
-  } catch (err) {
-    emit('error', { message: String(err && err.stack || err), cmd: c && c.cmd });
-  }
-}).on('close', () => commands.stop());
+serve(commands);
 
 ua.start();

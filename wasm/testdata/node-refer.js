@@ -14,11 +14,7 @@
 // transfer's ReferSubscriber events), message
 // {ua, id, name, request}, result {id, ok, error}.
 const Ringo = require('../ringo.js');
-const readline = require('readline');
-
-function emit(event, fields) {
-  process.stdout.write(JSON.stringify(Object.assign({}, fields || {}, { event })) + '\n');
-}
+const { emit, serve } = require('./lines.js');
 
 // req summarises a request object as the listeners see it.
 function req(r) {
@@ -162,13 +158,5 @@ const commands = {
   },
 };
 
-readline.createInterface({ input: process.stdin }).on('line', (line) => {
-  let c;
-  try {
-    c = JSON.parse(line);
-    commands[c.cmd](c);
-  } catch (err) {
-    emit('error', { message: String(err && err.stack || err), cmd: c && c.cmd });
-  }
-}).on('close', () => commands.stop());
+serve(commands);
 emit('ready');

@@ -24,11 +24,7 @@
 const t0 = process.hrtime.bigint();
 const Ringo = require('../ringo.js');
 const loadMs = Number(process.hrtime.bigint() - t0) / 1e6;
-const readline = require('readline');
-
-function emit(event, fields) {
-  process.stdout.write(JSON.stringify(Object.assign({}, fields || {}, { event })) + '\n');
-}
+const { emit, serve } = require('./lines.js');
 
 emit('loaded', { ms: loadMs, version: Ringo.version });
 
@@ -186,14 +182,6 @@ const commands = {
   },
 };
 
-readline.createInterface({ input: process.stdin }).on('line', (line) => {
-  let c;
-  try {
-    c = JSON.parse(line);
-    commands[c.cmd](c);
-  } catch (err) {
-    emit('error', { message: String(err && err.stack || err), cmd: c && c.cmd });
-  }
-}).on('close', () => commands.stop());
+serve(commands);
 
 ua.start();
