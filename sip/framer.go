@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"sync/atomic"
 )
 
 // RFC 5626 §3.5.1 keep-alives on a stream: a client pings with a double
@@ -16,11 +17,35 @@ const (
 
 // Framer cuts whole messages out of a byte stream (TCP, TLS), where each
 // message's length is known only from its Content-Length header.
+//
+// Keep-alives. Between messages a stream may carry CRLFs: RFC 5626
+// §3.5.1 pings (a double CRLF, sent by the client of a flow) and pongs (a
+// single CRLF, the server's answer), and RFC 3261 §7.5 CRLFs before a
+// message, which are ignored. Bytes alone cannot tell a ping that arrives
+// in two reads ("\r\n", then "\r\n") from two pongs, so the Framer is told
+// which to expect: after [Framer.ExpectPong] (this side has sent a ping)
+// the next CRLF is that ping's pong and Next returns it at once; otherwise
+// a CRLF is taken as the start of a ping, and Next waits for what follows
+// it:
+//
+//   - a second CRLF, in the same read or a later one: a ping;
+//   - the start of a message: the CRLF is ignored (RFC 3261 §7.5; an
+//     unsolicited pong needs no action either) and Next returns the
+//     message;
+//   - the end of the stream: the CRLF is ignored and Next returns io.EOF.
+//
+// So a server, which only expects pings, answers every ping however it is
+// split, and a client, which only expects pongs, sees each pong as soon as
+// it arrives. A peer that sends single CRLFs as its own keep-alive may
+// have two of them taken for a ping and answered with a CRLF, which such a
+// peer ignores.
 type Framer struct {
 	r      *bufio.Reader
 	parser Parser
 	maxSize,
 	maxLine int
+	// pongDue is set by ExpectPong and cleared when the pong is read.
+	pongDue atomic.Bool
 }
 
 // NewFramer returns a Framer that reads from r with the limits of p.
@@ -29,8 +54,15 @@ func NewFramer(r io.Reader, p Parser) *Framer {
 	return &Framer{r: bufio.NewReaderSize(r, max(16<<10, line+2)), parser: p, maxSize: size, maxLine: line}
 }
 
+// ExpectPong tells f that this side has sent a ping, so that the next CRLF
+// on the stream is its pong: Next returns KeepAlivePong for it at once,
+// without waiting to see whether a second CRLF follows. Call it before
+// writing the ping. It is safe to call while another goroutine is in Next.
+func (f *Framer) ExpectPong() { f.pongDue.Store(true) }
+
 // Next returns the bytes of the next whole message, or exactly
-// KeepAlivePing or KeepAlivePong for a keep-alive between messages.
+// KeepAlivePing or KeepAlivePong for a keep-alive between messages (see
+// [Framer] for which CRLFs are which).
 //
 // A message without a Content-Length, or with a bad one, is an error that
 // wraps ErrBadContentLength: on a stream the end of the message cannot be
@@ -39,10 +71,17 @@ func NewFramer(r io.Reader, p Parser) *Framer {
 // io.EOF, or io.ErrUnexpectedEOF inside a message.
 func (f *Framer) Next() ([]byte, error) {
 	// Keep-alives: CRLFs between messages.
-	if b, err := f.r.Peek(1); err != nil {
-		return nil, err
-	} else if b[0] == '\r' || b[0] == '\n' {
-		return f.keepAlive()
+	for {
+		b, err := f.r.Peek(1)
+		if err != nil {
+			return nil, err
+		}
+		if b[0] != '\r' && b[0] != '\n' {
+			break
+		}
+		if ka, err := f.keepAlive(); err != nil || ka != nil {
+			return ka, err
+		}
 	}
 
 	// Read lines up to the empty line that ends the header, noting
@@ -93,32 +132,63 @@ func (f *Framer) Next() ([]byte, error) {
 	return msg, nil
 }
 
-// keepAlive consumes a run of CRLFs. A double CRLF is a ping; a single one
-// is a pong. Only bytes already received are looked at after the first
-// CRLF, so a pong is returned without waiting for more data.
+// keepAlive reads a keep-alive that starts at the next byte, a CR or LF.
+// It returns KeepAlivePing or KeepAlivePong, or nil and no error for a
+// CRLF that is ignored because a message follows it.
 func (f *Framer) keepAlive() ([]byte, error) {
-	n := 0
+	if err := f.lineEnd(); err != nil {
+		return nil, err
+	}
+	if f.pongDue.CompareAndSwap(true, false) {
+		return []byte(KeepAlivePong), nil
+	}
+	// The first half of a ping, unless what follows says otherwise; this
+	// may wait for the next read.
+	b, err := f.r.Peek(1)
+	if err != nil {
+		return nil, err // at io.EOF the lone CRLF is ignored
+	}
+	if b[0] != '\r' && b[0] != '\n' {
+		return nil, nil // a CRLF before a message
+	}
+	if err := f.lineEnd(); err != nil {
+		return nil, err
+	}
+	if f.pongDue.CompareAndSwap(true, false) {
+		// This side pinged while the first CRLF waited for a second:
+		// the first was stray, the second is the pong.
+		return []byte(KeepAlivePong), nil
+	}
+	return []byte(KeepAlivePing), nil
+}
+
+// lineEnd consumes one line end between messages: CRs up to an LF, or
+// leniently, CRs alone when something else follows them. A CR at the end
+// of the stream is io.ErrUnexpectedEOF.
+func (f *Framer) lineEnd() error {
 	for {
-		b, err := f.r.Peek(1)
-		if err != nil || (b[0] != '\r' && b[0] != '\n') {
-			break
+		b, err := f.r.ReadByte()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return err
 		}
-		f.r.ReadByte()
-		if b[0] == '\n' {
-			n++
+		if b == '\n' {
+			return nil
 		}
-		if n == 2 {
-			return []byte(KeepAlivePing), nil
+		// A CR: an LF should follow.
+		next, err := f.r.Peek(1)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return err
 		}
-		if n == 1 && f.r.Buffered() == 0 {
-			break
+		if next[0] != '\r' && next[0] != '\n' {
+			return nil
 		}
 	}
-	if n == 0 {
-		// A lone CR at the end of the stream.
-		return nil, io.ErrUnexpectedEOF
-	}
-	return []byte(KeepAlivePong), nil
 }
 
 // readLine reads one line including its LF, within the line limit.

@@ -323,6 +323,7 @@ func (s *StreamSocket) Ping(ctx context.Context) error {
 	}
 	stop := context.AfterFunc(ctx, func() { c.close() })
 	defer stop()
+	c.fr.ExpectPong() // the next CRLF is the pong, not half of a ping
 	if err := c.write(ctx, []byte(sip.KeepAlivePing)); err != nil {
 		return s.ioError("ping", c, err)
 	}
