@@ -12,7 +12,10 @@ import (
 // For sip and sips the parts are split out: User and Password are stored
 // unescaped ("%61lice" is "alice"), Host is lower-cased and keeps the
 // brackets of an IPv6 reference, Port is 0 when absent, Params and Headers
-// keep their values as written. For tel the number is in User and its
+// keep their values as written, except that a header value's characters
+// that RFC 3261 does not allow there unescaped, such as the '@', ';' and
+// '=' that sloppy UAs write in "?Replaces=abc@host;to-tag=1", are stored
+// (and so written) %-escaped: "?Replaces=abc%40host%3Bto-tag%3D1". For tel the number is in User and its
 // parameters in Params. For any other scheme everything after the colon is
 // in Opaque.
 type URI struct {
@@ -105,10 +108,21 @@ func MustParseURI(s string) URI {
 }
 
 func (u *URI) parseSIP(s string) error {
-	// Headers come last: hnames and hvalues may not hold '@', so the first
-	// '?' after the userinfo starts them.
-	hostStart := 0
-	if at := strings.IndexByte(s, '@'); at >= 0 {
+	// The userinfo ends at the first '@': a user or password may not hold
+	// one unescaped. But a '?' before that '@' is ambiguous: the user part
+	// may hold '?' ("sip:a?b@host", RFC 4475 §3.1.1.12), while sloppy UAs
+	// write an '@' into a header ("sip:host?Replaces=a@b"). When what
+	// stands before the '?' is a whole host[:port][;params] and the
+	// headers parse, the '@' is taken to be in the headers.
+	at := strings.IndexByte(s, '@')
+	if q := strings.IndexByte(s, '?'); q >= 0 && q < at {
+		var v URI
+		if v.parseHostPart(s) == nil {
+			u.Host, u.Port, u.Params, u.Headers = v.Host, v.Port, v.Params, v.Headers
+			return nil
+		}
+	}
+	if at >= 0 {
 		userinfo := s[:at]
 		user, password := userinfo, ""
 		hasPassword := false
@@ -127,13 +141,22 @@ func (u *URI) parseSIP(s string) error {
 				return errorf("password: %w", err)
 			}
 		}
-		hostStart = at + 1
+		s = s[at+1:]
 	}
-	s = s[hostStart:]
+	return u.parseHostPart(s)
+}
+
+// parseHostPart parses host[:port][;params][?headers]. Parameters end at
+// the first '?', so the headers may hold ';' and '@' (which sloppy UAs
+// write unescaped in a Replaces header).
+func (u *URI) parseHostPart(s string) error {
 	if q := strings.IndexByte(s, '?'); q >= 0 {
 		hs, err := parseURIParams(s[q+1:], '&')
 		if err != nil {
 			return errorf("URI headers: %w", err)
+		}
+		for i := range hs {
+			hs[i].Value = escapeHeaderValue(hs[i].Value)
 		}
 		u.Headers = hs
 		s = s[:q]
@@ -153,6 +176,24 @@ func (u *URI) parseSIP(s string) error {
 	}
 	u.Host, u.Port = lowerASCII(host), port
 	return nil
+}
+
+// escapeHeaderValue %-escapes the characters that a URI header value may
+// not hold as they are (RFC 3261 §25.1 hvalue: unreserved, escaped and
+// "[]/?:+$"), such as the '@', ';' and '=' of a sloppy
+// "?Replaces=abc@host;to-tag=1". Escapes already there are kept.
+func escapeHeaderValue(v string) string {
+	for i := 0; i < len(v); i++ {
+		if !isHeaderValueChar(v[i]) {
+			return string(appendEscaped([]byte(v[:i]), v[i:], isHeaderValueChar))
+		}
+	}
+	return v
+}
+
+// isHeaderValueChar: unreserved / hnv-unreserved, and '%' of an escape.
+func isHeaderValueChar(c byte) bool {
+	return isAlpha(c) || isDigit(c) || strings.IndexByte("-_.!~*'()[]/?:+$%", c) >= 0
 }
 
 func (u *URI) parseTel(s string) error {
@@ -370,8 +411,23 @@ func (u *URI) AppendTo(b []byte) []byte {
 		b = appendEscaped(b, u.User, isUserChar)
 		return u.Params.appendTo(b, ';')
 	}
+	start := len(b)
+	b = u.appendSIP(b, isUserChar)
+	if strings.IndexByte(u.User, '?') >= 0 {
+		// Rare: a user with a '?' whose text before it reads as a host
+		// would parse back as a URI with headers (see parseSIP), so
+		// escape the user's '?' then.
+		if v, err := ParseURI(string(b[start-len(u.Scheme)-1:])); err != nil || v.User != u.User {
+			b = u.appendSIP(b[:start], func(c byte) bool { return c != '?' && isUserChar(c) })
+		}
+	}
+	return b
+}
+
+// appendSIP appends the part of a sip or sips URI after the scheme.
+func (u *URI) appendSIP(b []byte, userChar func(byte) bool) []byte {
 	if u.User != "" {
-		b = appendEscaped(b, u.User, isUserChar)
+		b = appendEscaped(b, u.User, userChar)
 		if u.Password != "" {
 			b = append(b, ':')
 			b = appendEscaped(b, u.Password, isPasswordChar)
@@ -393,13 +449,18 @@ func (u *URI) AppendTo(b []byte) []byte {
 // ttl, method, maddr and transport parameters must match if either URI has
 // them, other parameters only if both have them; headers must match both
 // ways. Other schemes compare by their text, ignoring scheme case.
+//
+// In parameter and header values an escaped character equals the plain
+// one ("%61" is "a") unless it is a reserved character (";/?:@&=+$,"):
+// "a%2Bb" and "a+b" differ. User and Password are held unescaped, so
+// there "%2B" and "+" compare equal: the one departure from §19.1.4.
 func (u URI) Equal(v URI) bool {
 	if u.Scheme != v.Scheme {
 		return false
 	}
 	if !u.IsSIP() {
 		if u.Scheme == "tel" {
-			return telNumber(u.User) == telNumber(v.User) && paramsEqual(u.Params, v.Params, true)
+			return telNumber(u.User) == telNumber(v.User) && telParamsEqual(u.Params, v.Params)
 		}
 		return u.Opaque == v.Opaque
 	}
@@ -418,19 +479,31 @@ func (u URI) Equal(v URI) bool {
 			return false
 		}
 	}
-	return len(u.Headers) == len(v.Headers) && paramsEqual(u.Headers, v.Headers, false)
+	return len(u.Headers) == len(v.Headers) && headersEqual(u.Headers, v.Headers)
 }
 
-// paramsEqual reports whether every parameter of a is in b with an equal
+// headersEqual reports whether every header of a is in b with an equal
 // value and the other way round.
-func paramsEqual(a, b Params, foldValues bool) bool {
+func headersEqual(a, b Params) bool {
 	for _, list := range [2][2]Params{{a, b}, {b, a}} {
 		for _, p := range list[0] {
 			w, ok := list[1].Get(p.Name)
-			if !ok {
+			if !ok || unescapeUnreserved(p.Value) != unescapeUnreserved(w) {
 				return false
 			}
-			if foldValues && !paramValueEqual(p.Value, w) || !foldValues && unescapeLax(p.Value) != unescapeLax(w) {
+		}
+	}
+	return true
+}
+
+// telParamsEqual compares tel URI parameters both ways, their values
+// case-insensitively after unescaping (RFC 3966 §4; §19.1.4 of RFC 3261 is
+// for sip and sips).
+func telParamsEqual(a, b Params) bool {
+	for _, list := range [2][2]Params{{a, b}, {b, a}} {
+		for _, p := range list[0] {
+			w, ok := list[1].Get(p.Name)
+			if !ok || !strings.EqualFold(unescapeLax(p.Value), unescapeLax(w)) {
 				return false
 			}
 		}
@@ -439,7 +512,36 @@ func paramsEqual(a, b Params, foldValues bool) bool {
 }
 
 func paramValueEqual(a, b string) bool {
-	return strings.EqualFold(unescapeLax(a), unescapeLax(b))
+	return strings.EqualFold(unescapeUnreserved(a), unescapeUnreserved(b))
+}
+
+// unescapeUnreserved puts s in the form that RFC 3261 §19.1.4 compares:
+// an escaped character other than a reserved one is equivalent to the
+// character itself and is unescaped, while an escaped reserved character
+// (";/?:@&=+$,") is not the same as the plain one and stays escaped, with
+// its hex digits in upper case. A bad escape is kept as written.
+func unescapeUnreserved(s string) string {
+	n := strings.IndexByte(s, '%')
+	if n < 0 {
+		return s
+	}
+	const hex = "0123456789ABCDEF"
+	b := make([]byte, 0, len(s))
+	b = append(b, s[:n]...)
+	for i := n; i < len(s); i++ {
+		if s[i] != '%' || i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+			b = append(b, s[i])
+			continue
+		}
+		c := unhex(s[i+1])<<4 | unhex(s[i+2])
+		if strings.IndexByte(";/?:@&=+$,", c) >= 0 {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		} else {
+			b = append(b, c)
+		}
+		i += 2
+	}
+	return string(b)
 }
 
 func telNumber(s string) string {

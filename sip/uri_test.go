@@ -36,6 +36,37 @@ func TestParseURI(t *testing.T) {
 				Headers: Params{{"Subject", "hi%20there"}, {"Priority", "urgent"}}}, ""},
 		{"sip:x;a=1?h", URI{Scheme: "sip", Host: "x", Params: Params{{"a", "1"}}, Headers: Params{{"h", ""}}}, "sip:x;a=1?h="},
 		{"sip:x?h=", URI{Scheme: "sip", Host: "x", Headers: Params{{"h", ""}}}, ""},
+		// An '@' in the headers, as sloppy UAs write a Replaces header: the
+		// userinfo '@' is the first one before the headers, and what a
+		// header value may not hold as it is gets %-escaped.
+		{"sip:bob@example.com?Replaces=abc@host;to-tag=1;from-tag=2",
+			URI{Scheme: "sip", User: "bob", Host: "example.com",
+				Headers: Params{{"Replaces", "abc%40host%3Bto-tag%3D1%3Bfrom-tag%3D2"}}},
+			"sip:bob@example.com?Replaces=abc%40host%3Bto-tag%3D1%3Bfrom-tag%3D2"},
+		{"sip:example.com?Replaces=abc@host;to-tag=1;from-tag=2",
+			URI{Scheme: "sip", Host: "example.com", Headers: Params{{"Replaces", "abc%40host%3Bto-tag%3D1%3Bfrom-tag%3D2"}}},
+			"sip:example.com?Replaces=abc%40host%3Bto-tag%3D1%3Bfrom-tag%3D2"},
+		{"sip:example.com:5070;transport=tcp;lr?Replaces=a@h&X=1",
+			URI{Scheme: "sip", Host: "example.com", Port: 5070, Params: Params{{"transport", "tcp"}, {"lr", ""}},
+				Headers: Params{{"Replaces", "a%40h"}, {"X", "1"}}},
+			"sip:example.com:5070;transport=tcp;lr?Replaces=a%40h&X=1"},
+		{"sip:bob:pw@example.com;transport=tls?Replaces=a@h%3Bto-tag%3D1",
+			URI{Scheme: "sip", User: "bob", Password: "pw", Host: "example.com", Params: Params{{"transport", "tls"}},
+				Headers: Params{{"Replaces", "a%40h%3Bto-tag%3D1"}}},
+			"sip:bob:pw@example.com;transport=tls?Replaces=a%40h%3Bto-tag%3D1"},
+		{"sip:bob@example.com?Replaces=abc%40host%3Bto-tag%3D1%3Bfrom-tag%3D2",
+			URI{Scheme: "sip", User: "bob", Host: "example.com",
+				Headers: Params{{"Replaces", "abc%40host%3Bto-tag%3D1%3Bfrom-tag%3D2"}}}, ""},
+		{"sip:bob@example.com?h=a,b&i=[x]/y?:+$", URI{Scheme: "sip", User: "bob", Host: "example.com",
+			Headers: Params{{"h", "a%2Cb"}, {"i", "[x]/y?:+$"}}}, "sip:bob@example.com?h=a%2Cb&i=[x]/y?:+$"},
+		// A '?' in the user part (RFC 4475 §3.1.1.12) is still the user's
+		// when what precedes it cannot be taken for a host and headers.
+		{"sip:a?b@host", URI{Scheme: "sip", User: "a?b", Host: "host"}, ""},
+		{"sip:crazy$/?,/;;*@example.com?h=a@b",
+			URI{Scheme: "sip", User: "crazy$/?,/;;*", Host: "example.com", Headers: Params{{"h", "a%40b"}}},
+			"sip:crazy$/?,/;;*@example.com?h=a%40b"},
+		{"sip:1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*@example.com",
+			URI{Scheme: "sip", User: "1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*", Host: "example.com"}, ""},
 		// IPv6 references (RFC 5118): brackets kept, letters lower-cased.
 		{"sip:[2001:DB8::1]:5061;transport=TLS",
 			URI{Scheme: "sip", Host: "[2001:db8::1]", Port: 5061, Params: Params{{"transport", "TLS"}}},
@@ -75,6 +106,29 @@ func TestParseURI(t *testing.T) {
 		again, err := ParseURI(got.String())
 		if err != nil || !reflect.DeepEqual(again, got) {
 			t.Errorf("ParseURI(%q) again = %#v, %v", got.String(), again, err)
+		}
+	}
+}
+
+// TestURIUserQuestionMark checks that a user with a '?' is written so that
+// it parses back as the same user, not as a host with headers.
+func TestURIUserQuestionMark(t *testing.T) {
+	tests := []struct {
+		u    URI
+		want string
+	}{
+		{URI{Scheme: "sip", User: "a?b", Host: "h"}, "sip:a?b@h"},
+		{URI{Scheme: "sip", User: "a?b=c", Host: "h"}, "sip:a%3Fb=c@h"},
+		{URI{Scheme: "sips", User: "x.com;p=1?b=c", Password: "pw", Host: "h", Port: 5061}, "sips:x.com;p=1%3Fb=c:pw@h:5061"},
+		{URI{Scheme: "sip", User: "#999/?", Password: "1234", Host: "jssip.net"}, "sip:%23999/?:1234@jssip.net"},
+	}
+	for _, tt := range tests {
+		if got := tt.u.String(); got != tt.want {
+			t.Errorf("String() = %q, want %q", got, tt.want)
+		}
+		v, err := ParseURI(tt.u.String())
+		if err != nil || !reflect.DeepEqual(v, tt.u) {
+			t.Errorf("ParseURI(%q) = %#v, %v", tt.u.String(), v, err)
 		}
 	}
 }
@@ -223,6 +277,14 @@ func TestURIEqual(t *testing.T) {
 		{"tel:+1-201-555-0123", "tel:+1.201.555.0123"},
 		{"tel:+1(201)5550123;Phone-Context=X", "tel:+12015550123;phone-context=x"},
 		{"urn:a:b", "URN:a:b"},
+		// §19.1.4: characters other than reserved ones equal their %HH.
+		{"sip:alice@atlanta.com?subject=project%20x", "sip:alice@atlanta.com?subject=%70roject%20x"},
+		{"sip:a@b;p=%61%62", "sip:a@b;p=ab"},
+		{"sip:a@b?h=%7E%2d", "sip:a@b?h=~-"},
+		{"sip:a@b?h=a%2bb", "sip:a@b?h=a%2Bb"},
+		{"sip:a@b?to=sip%3abob%40x", "sip:a@b?to=sip%3Abob%40x"},
+		// A sloppy '@' in a header is the %40 it should have been.
+		{"sip:biloxi.com?to=sip:bob@biloxi.com", "sip:biloxi.com?to=sip:bob%40biloxi.com"},
 	}
 	notEqual := [][2]string{
 		{"SIP:ALICE@AtLanTa.CoM;Transport=udp", "sip:alice@AtLanTa.CoM;Transport=UDP"},
@@ -246,6 +308,11 @@ func TestURIEqual(t *testing.T) {
 		{"tel:+1234;ext=1", "tel:+1234;ext=2"},
 		{"tel:+1234", "sip:+1234@x"},
 		{"urn:a:b", "urn:a:B"},
+		// §19.1.4: an escaped reserved character is not the plain one.
+		{"sip:a@b;p=a%2Bb", "sip:a@b;p=a+b"},
+		{"sip:a@b?h=a%2Bb", "sip:a@b?h=a+b"},
+		{"sip:biloxi.com?to=sip%3Abob%40biloxi.com", "sip:biloxi.com?to=sip:bob%40biloxi.com"},
+		{"sip:a@b;maddr=x%2Fy", "sip:a@b;maddr=x/y"},
 	}
 	for _, p := range equal {
 		a, b := MustParseURI(p[0]), MustParseURI(p[1])
