@@ -33,10 +33,11 @@ const pipeMsg = "OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bKx\r
 func TestStreamFraming(t *testing.T) {
 	s, peer := pipeSocket(t)
 	go func() {
-		// A pong, a message cut anywhere, a ping (in one piece: the
-		// framer takes a lone CRLF at the end of what has arrived for a
-		// pong) and another message.
-		for _, part := range []string{"\r\n", pipeMsg, "\r\n\r\n", pipeMsg} {
+		// A stray CRLF (ignored: this side sent no ping), a message cut
+		// every 7 bytes, a ping in two writes (one ping, not two pongs:
+		// the framer waits to see what follows a lone CRLF) and another
+		// message.
+		for _, part := range []string{"\r\n", pipeMsg, "\r\n", "\r\n", pipeMsg} {
 			for i := 0; i < len(part); i += 7 {
 				peer.Write([]byte(part[i:min(i+7, len(part))]))
 			}
