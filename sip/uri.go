@@ -109,19 +109,11 @@ func MustParseURI(s string) URI {
 
 func (u *URI) parseSIP(s string) error {
 	// The userinfo ends at the first '@': a user or password may not hold
-	// one unescaped. But a '?' before that '@' is ambiguous: the user part
-	// may hold '?' ("sip:a?b@host", RFC 4475 §3.1.1.12), while sloppy UAs
-	// write an '@' into a header ("sip:host?Replaces=a@b"). When what
-	// stands before the '?' is a whole host[:port][;params] and the
-	// headers parse, the '@' is taken to be in the headers.
+	// one unescaped, while a user may hold '?' ("sip:a?b=c@host" is user
+	// "a?b=c", RFC 4475 §3.1.1.12). A user-less URI with an unescaped '@'
+	// in its headers ("sip:host?Replaces=a@b", which only sloppy UAs
+	// write) therefore reads as a user; the grammar decides, not a guess.
 	at := strings.IndexByte(s, '@')
-	if q := strings.IndexByte(s, '?'); q >= 0 && q < at {
-		var v URI
-		if v.parseHostPart(s) == nil {
-			u.Host, u.Port, u.Params, u.Headers = v.Host, v.Port, v.Params, v.Headers
-			return nil
-		}
-	}
 	if at >= 0 {
 		userinfo := s[:at]
 		user, password := userinfo, ""
@@ -411,23 +403,8 @@ func (u *URI) AppendTo(b []byte) []byte {
 		b = appendEscaped(b, u.User, isUserChar)
 		return u.Params.appendTo(b, ';')
 	}
-	start := len(b)
-	b = u.appendSIP(b, isUserChar)
-	if strings.IndexByte(u.User, '?') >= 0 {
-		// Rare: a user with a '?' whose text before it reads as a host
-		// would parse back as a URI with headers (see parseSIP), so
-		// escape the user's '?' then.
-		if v, err := ParseURI(string(b[start-len(u.Scheme)-1:])); err != nil || v.User != u.User {
-			b = u.appendSIP(b[:start], func(c byte) bool { return c != '?' && isUserChar(c) })
-		}
-	}
-	return b
-}
-
-// appendSIP appends the part of a sip or sips URI after the scheme.
-func (u *URI) appendSIP(b []byte, userChar func(byte) bool) []byte {
 	if u.User != "" {
-		b = appendEscaped(b, u.User, userChar)
+		b = appendEscaped(b, u.User, isUserChar)
 		if u.Password != "" {
 			b = append(b, ':')
 			b = appendEscaped(b, u.Password, isPasswordChar)
