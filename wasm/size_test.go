@@ -45,7 +45,7 @@ func TestWasmSize(t *testing.T) {
 	}
 	// The same build with its name section, for the breakdown.
 	named := filepath.Join(t.TempDir(), "named.wasm")
-	cmd := exec.Command("go", "build", "-trimpath", "-gcflags=all=-l", "-o", named, "./cmd/ringo-wasm")
+	cmd := exec.Command("go", "build", "-trimpath", "-gcflags=all=-l", "-gcflags=sync/atomic=", "-o", named, "./cmd/ringo-wasm")
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, out)

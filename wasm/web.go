@@ -95,7 +95,7 @@ func Build(ctx context.Context, dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, "wasm_exec.js"), execJS, 0o644); err != nil {
 		return err
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-gcflags=all=-l", "-ldflags=-s -w -buildid=", "-o", filepath.Join(dir, "ringo.wasm"),
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-gcflags=all=-l", "-gcflags=sync/atomic=", "-ldflags=-s -w -buildid=", "-o", filepath.Join(dir, "ringo.wasm"),
 		"github.com/ringo-sip/ringo/wasm/cmd/ringo-wasm")
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	if out, err := cmd.CombinedOutput(); err != nil {
