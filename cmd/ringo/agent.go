@@ -17,8 +17,10 @@ registration fresh, and after a lost connection reconnects and registers
 again. When it ends it hangs up its calls and unregisters.
 
 Without --answer, incoming calls are refused (480). With --answer, each
-call is answered (after --answer-delay, ringing meanwhile) with WebRTC
-audio: it hears --play (a WAV file, tone:HZ or silence) and what it
+call is answered (after --answer-delay, ringing meanwhile) with audio:
+plain RTP (package media/rtp) when the offer's m= line is RTP/AVP, as
+from a desk phone, baresip or Asterisk, and WebRTC otherwise (an INVITE
+without an offer gets one as --media says); it hears --play (a WAV file, tone:HZ or silence) and what it
 receives is recorded with --record, to a WAV file (the second call to
 NAME-2.wav, and so on) or, when --record is a directory (one that exists
 or ends in "/"), to call-TIME-USER-N.wav in it. The agent prints each
@@ -98,9 +100,9 @@ func runAgent(e *env, cmd *command, args []string) int {
 	}
 	var calls *answerer
 	if *answer {
-		engine, err := mf.engine(newLogger(e.stderr, f.verbose))
+		engines, err := mf.engines(newLogger(e.stderr, f.verbose))
 		if err == nil {
-			calls, err = newAnswerer(e.ctx, rep, engine, mf, *answerDelay)
+			calls, err = newAnswerer(e.ctx, rep, engines, mf, mf.offersPlainRTP(f.servers), *answerDelay)
 		}
 		if err != nil {
 			rep.errorf("%v", err)

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/ringo-sip/ringo"
+	"github.com/ringo-sip/ringo/media"
 	"github.com/ringo-sip/ringo/media/audio"
-	"github.com/ringo-sip/ringo/media/webrtc"
 )
 
 // answerer answers the agent's incoming calls (agent --answer): each call
@@ -19,7 +19,8 @@ import (
 type answerer struct {
 	ctx    context.Context
 	rep    *reporter
-	engine *webrtc.Engine
+	engine *engines
+	plain  bool // offer plain RTP when the INVITE carries no offer
 	play   playSpec
 	record string // a file, a directory, or ""
 	recDir bool
@@ -33,8 +34,8 @@ type answerer struct {
 }
 
 // newAnswerer returns the answerer of the agent's calls.
-func newAnswerer(ctx context.Context, rep *reporter, engine *webrtc.Engine, mf *mediaFlags, delay time.Duration) (*answerer, error) {
-	a := &answerer{ctx: ctx, rep: rep, engine: engine, play: mf.source, record: mf.record, delay: delay,
+func newAnswerer(ctx context.Context, rep *reporter, engine *engines, mf *mediaFlags, plain bool, delay time.Duration) (*answerer, error) {
+	a := &answerer{ctx: ctx, rep: rep, engine: engine, plain: plain, play: mf.source, record: mf.record, delay: delay,
 		calls: make(map[int]*ringo.Session)}
 	if a.record != "" && isDir(a.record) {
 		a.recDir = true
@@ -81,9 +82,14 @@ func (a *answerer) onNewSession(ev ringo.NewSessionEvent) {
 	}
 	cr.event("incoming call from "+who, "call_incoming",
 		"from", from.URI.String(), "display_name", opt(from.DisplayName), "to", opt(to))
+	// The offer's profile picks the engine: plain RTP for RTP/AVP.
+	plain := a.plain
+	if ev.Request != nil && len(ev.Request.Body()) > 0 {
+		plain = media.IsPlainRTP(string(ev.Request.Body()))
+	}
 	go func() {
 		defer a.wg.Done()
-		a.handle(id, sess, cr)
+		a.handle(id, sess, cr, plain)
 		a.mu.Lock()
 		delete(a.calls, id)
 		a.mu.Unlock()
@@ -92,7 +98,7 @@ func (a *answerer) onNewSession(ev ringo.NewSessionEvent) {
 
 // handle answers one call, after --answer-delay, and waits for its end;
 // then it reports the recording.
-func (a *answerer) handle(id int, sess *ringo.Session, cr *callReporter) {
+func (a *answerer) handle(id int, sess *ringo.Session, cr *callReporter, plain bool) {
 	if a.delay > 0 {
 		t := time.NewTimer(a.delay)
 		select {
@@ -106,7 +112,7 @@ func (a *answerer) handle(id int, sess *ringo.Session, cr *callReporter) {
 		<-cr.ended
 		return
 	}
-	rec, m, err := a.media(id, sess)
+	rec, m, err := a.media(id, sess, plain)
 	if err != nil {
 		cr.event(fmt.Sprintf("cannot answer: %v", err), "call_error", "error", err.Error())
 		sess.Terminate(&ringo.TerminateOptions{StatusCode: 500})
@@ -138,21 +144,21 @@ func (a *answerer) handle(id int, sess *ringo.Session, cr *callReporter) {
 }
 
 // media makes the media session of a call, with its source and recorder.
-func (a *answerer) media(id int, sess *ringo.Session) (*recorder, *webrtc.Session, error) {
+func (a *answerer) media(id int, sess *ringo.Session, plain bool) (*recorder, callMedia, error) {
 	src, err := a.play.open()
 	if err != nil {
 		return nil, nil, fmt.Errorf("--play: %w", err)
 	}
-	opts := webrtc.SessionOptions{AudioSource: src}
+	var sink audio.Sink
 	var rec *recorder
 	if a.record != "" {
 		if rec, err = createRecorder(a.recordPath(id, sess)); err != nil {
 			closeSource(src)
 			return nil, nil, fmt.Errorf("--record: %w", err)
 		}
-		opts.AudioSink = rec
+		sink = rec
 	}
-	m, err := a.engine.NewSessionWith(a.ctx, opts)
+	m, err := a.engine.newSession(a.ctx, plain, src, sink)
 	if err != nil {
 		return nil, nil, fmt.Errorf("media: %w", err)
 	}

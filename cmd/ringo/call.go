@@ -10,7 +10,6 @@ import (
 
 	"github.com/ringo-sip/ringo"
 	"github.com/ringo-sip/ringo/media/audio"
-	"github.com/ringo-sip/ringo/media/webrtc"
 )
 
 var callCommand = &command{
@@ -18,13 +17,20 @@ var callCommand = &command{
 	args:    "--server URL --uri URI [--play FILE|tone:HZ] [--record FILE.wav] [--duration D] [--dtmf TONES] [flags] TARGET",
 	summary: "place a call with audio and report how it goes",
 	help: `Call connects to the server (and registers with --register), calls TARGET
-with WebRTC audio (ICE, DTLS-SRTP, G.711; package media/webrtc), and shows
+with audio, and shows
 the call's progress as it happens on standard error: INVITE sent, ringing,
 answered with the setup time, the first RTP packet received, then every
 second the talk time and the RTP packets sent and received. It hangs up
 after --duration (counted from the answer), when the callee hangs up, or
 on Ctrl-C. TARGET is a SIP URI or a user name, which gets the domain of
 --uri.
+
+The call's media is WebRTC (ICE, DTLS-SRTP, G.711; package media/webrtc)
+when the server is ws:// or wss://, and plain RTP (RTP/AVP, G.711, RFC
+4733 DTMF, symmetric RTP; package media/rtp) on udp:, tcp: and tls:, as
+desk phones, baresip and Asterisk's SIP endpoints expect; --media rtp or
+--media webrtc chooses. Plain RTP binds --media-ip, by default the first
+non-loopback IPv4 address.
 
 --play sends a WAV file (16-bit PCM, mono or stereo, at 8 to 48 kHz),
 tone:HZ (a sine tone) or silence; after a file's end, silence. --record
@@ -99,7 +105,7 @@ func runCall(e *env, cmd *command, args []string) int {
 		return usageError(e, cmd, "bad TARGET: %v", err)
 	}
 	target := uri.String()
-	engine, err := mf.engine(newLogger(e.stderr, f.verbose))
+	engines, err := mf.engines(newLogger(e.stderr, f.verbose))
 	if err != nil {
 		rep.errorf("media: %v", err)
 		return exitFailure
@@ -109,7 +115,7 @@ func runCall(e *env, cmd *command, args []string) int {
 		rep.errorf("--play: %v", err)
 		return exitFailure
 	}
-	opts := webrtc.SessionOptions{AudioSource: src}
+	var sink audio.Sink
 	var rec *recorder
 	if mf.record != "" {
 		if rec, err = createRecorder(mf.record); err != nil {
@@ -117,11 +123,12 @@ func runCall(e *env, cmd *command, args []string) int {
 			rep.errorf("--record: %v", err)
 			return exitFailure
 		}
-		opts.AudioSink = rec
+		sink = rec
 	}
 	c := &caller{e: e, rep: rep, s: s, target: target, timeout: f.timeout, register: *register,
-		duration: *duration, dtmf: *dtmf, dtmfInfo: *dtmfInfo, play: mf.source, rec: rec}
-	return c.run(engine, opts)
+		duration: *duration, dtmf: *dtmf, dtmfInfo: *dtmfInfo, play: mf.source, rec: rec,
+		plain: mf.offersPlainRTP(f.servers)}
+	return c.run(engines, src, sink)
 }
 
 // caller is one run of the call command.
@@ -137,16 +144,17 @@ type caller struct {
 	dtmfInfo bool
 	play     playSpec
 	rec      *recorder
+	plain    bool // the call offers plain RTP, not WebRTC
 }
 
 // run places the call and follows it to its end; it returns the exit
 // status.
-func (c *caller) run(engine *webrtc.Engine, opts webrtc.SessionOptions) int {
+func (c *caller) run(engines *engines, src audio.Source, sink audio.Sink) int {
 	rep, s := c.rep, c.s
 	// setup bounds the start, the registration and the wait for an answer.
 	setup, cancel := withTimeout(c.e.ctx, c.timeout)
 	defer cancel()
-	m, err := engine.NewSessionWith(setup, opts)
+	m, err := engines.newSession(setup, c.plain, src, sink)
 	if err != nil {
 		rep.errorf("media: %v", err) // NewSessionWith closed the source and sink
 		return exitFailure
@@ -163,7 +171,11 @@ func (c *caller) run(engine *webrtc.Engine, opts webrtc.SessionOptions) int {
 	}
 
 	cr := newCallReporter(rep, true, 0)
-	rep.progress("calling %s, playing %s", c.target, c.play)
+	kind := "WebRTC"
+	if c.plain {
+		kind = "plain RTP"
+	}
+	rep.progress("calling %s with %s, playing %s", c.target, kind, c.play)
 	began := time.Now()
 	cr.setInvited(began)
 	sess, err := s.ua.Call(setup, c.target, &ringo.CallOptions{
@@ -236,7 +248,7 @@ func (c *caller) run(engine *webrtc.Engine, opts webrtc.SessionOptions) int {
 // every second, and hangs up after --duration or on Ctrl-C, unless the
 // callee hangs up first. It returns how the call ended and whether the
 // DTMF, if any, was sent.
-func (c *caller) talk(sess *ringo.Session, m *webrtc.Session, cr *callReporter) (end callEnd, dtmfOK bool) {
+func (c *caller) talk(sess *ringo.Session, m callMedia, cr *callReporter) (end callEnd, dtmfOK bool) {
 	rep := c.rep
 	done := make(chan struct{})
 	monitorDone := make(chan struct{})
@@ -291,7 +303,7 @@ wait:
 }
 
 // sendDTMF sends --dtmf once the media is up.
-func (c *caller) sendDTMF(ctx context.Context, sess *ringo.Session, m *webrtc.Session) error {
+func (c *caller) sendDTMF(ctx context.Context, sess *ringo.Session, m callMedia) error {
 	opts := &ringo.DTMFOptions{Transport: ringo.DTMFRFC4733}
 	if c.dtmfInfo {
 		opts.Transport = ringo.DTMFInfo

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -11,7 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ringo-sip/ringo/media"
 	"github.com/ringo-sip/ringo/media/audio"
+	"github.com/ringo-sip/ringo/media/rtp"
 	"github.com/ringo-sip/ringo/media/webrtc"
 )
 
@@ -22,6 +25,7 @@ type mediaFlags struct {
 	record           string
 	gatheringTimeout time.Duration
 	mediaIP          string
+	media            string // --media: "", "rtp" or "webrtc"
 
 	// Set by check.
 	source playSpec
@@ -35,7 +39,8 @@ func addMediaFlags(fs *flag.FlagSet, recordHelp string) *mediaFlags {
 	fs.StringVar(&f.play, "play", "", "audio to send: a WAV `FILE` (16-bit PCM at 8, 16, 24, 32 or 48 kHz),\ntone:HZ for a sine tone, or silence (default silence)")
 	fs.StringVar(&f.record, "record", "", recordHelp)
 	fs.DurationVar(&f.gatheringTimeout, "gathering-timeout", webrtc.DefaultGatheringTimeout, "wait at most this long for ICE candidates before sending an offer or answer")
-	fs.StringVar(&f.mediaIP, "media-ip", "", "gather ICE host candidates on this `IP` only (such as 127.0.0.1); default all\ninterfaces, loopback included")
+	fs.StringVar(&f.mediaIP, "media-ip", "", "gather ICE host candidates on this `IP` only (such as 127.0.0.1); default all\ninterfaces, loopback included. Plain RTP binds and announces this address;\nits default is the first non-loopback IPv4 address")
+	fs.StringVar(&f.media, "media", "", "media of the calls this side offers: `rtp` (plain RTP/AVP, G.711, RFC 4733; for\ndesk phones, baresip, Asterisk, sipp) or webrtc (ICE, DTLS-SRTP); default webrtc\non a ws:// or wss:// server, rtp on udp:, tcp: and tls:. Offers received are\nanswered with whichever their m= line asks for")
 	return f
 }
 
@@ -54,7 +59,85 @@ func (f *mediaFlags) check() error {
 			return fmt.Errorf("--media-ip %s: not an IP address", f.mediaIP)
 		}
 	}
+	switch f.media {
+	case "", mediaRTP, mediaWebRTC:
+	default:
+		return fmt.Errorf("--media %s: want rtp or webrtc", f.media)
+	}
 	return nil
+}
+
+// Values of --media.
+const (
+	mediaRTP    = "rtp"
+	mediaWebRTC = "webrtc"
+)
+
+// offersPlainRTP reports whether this side's offers use plain RTP: --media,
+// or by default the first server's transport (plain RTP on UDP, TCP and
+// TLS; WebRTC on WebSocket).
+func (f *mediaFlags) offersPlainRTP(servers []string) bool {
+	switch f.media {
+	case mediaRTP:
+		return true
+	case mediaWebRTC:
+		return false
+	}
+	if len(servers) == 0 {
+		return false
+	}
+	s := strings.ToLower(servers[0])
+	return !strings.HasPrefix(s, "ws:") && !strings.HasPrefix(s, "wss:")
+}
+
+// callMedia is the media session of one call of the CLI, from either
+// engine.
+type callMedia interface {
+	media.Session
+	// Connected is closed when the media is up.
+	Connected() <-chan struct{}
+}
+
+// engines are the media engines of the CLI: WebRTC, and plain RTP for
+// desk phones and softphones.
+type engines struct {
+	webrtc *webrtc.Engine
+	rtp    *rtp.Engine
+}
+
+// engines returns the media engines the flags describe.
+func (f *mediaFlags) engines(log *slog.Logger) (*engines, error) {
+	w, err := f.engine(log)
+	if err != nil {
+		return nil, err
+	}
+	cfg := rtp.Config{Logger: log}
+	if f.ip != nil {
+		cfg.LocalIP = f.ip
+	}
+	r, err := rtp.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &engines{webrtc: w, rtp: r}, nil
+}
+
+// newSession makes a call's media session with src and sink (either may be
+// nil): plain RTP or WebRTC. The session owns src and sink, even when it
+// fails.
+func (e *engines) newSession(ctx context.Context, plain bool, src audio.Source, sink audio.Sink) (callMedia, error) {
+	if plain {
+		m, err := e.rtp.NewSessionWith(ctx, rtp.SessionOptions{AudioSource: src, AudioSink: sink})
+		if err != nil {
+			return nil, err
+		}
+		return m, nil
+	}
+	m, err := e.webrtc.NewSessionWith(ctx, webrtc.SessionOptions{AudioSource: src, AudioSink: sink})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // engine returns the media engine the flags describe. Host candidates on

@@ -36,6 +36,7 @@ type Session struct {
 	recvMap   map[uint8]string // payload types decoded now
 	latched   *net.UDPAddr     // where the peer's packets come from
 	connected bool             // StateConnected was reported
+	up        chan struct{}    // closed when connected is set
 	src       audio.Source
 	sink      audio.Sink
 	onDTMF    func(media.DTMFEvent)
@@ -73,6 +74,7 @@ func (e *Engine) NewSessionWith(_ context.Context, o SessionOptions) (*Session, 
 		events: make(chan func(), 64),
 		dtmfCh: make(chan *dtmfJob),
 		done:   make(chan struct{}),
+		up:     make(chan struct{}),
 	}
 	go s.eventLoop()
 	return s, nil
@@ -115,6 +117,11 @@ func (s *Session) isClosed() bool {
 		return false
 	}
 }
+
+// Connected returns a channel closed when the first offer/answer exchange
+// completes: from then on the session sends and receives (plain RTP has no
+// handshake).
+func (s *Session) Connected() <-chan struct{} { return s.up }
 
 // LocalAddr returns the address of the session's RTP socket, or nil before
 // the first offer or answer.
@@ -346,6 +353,7 @@ func (s *Session) apply(n *negotiation) {
 	}
 	if !s.connected {
 		s.connected = true
+		close(s.up)
 		s.setState(media.StateConnected)
 	}
 }
