@@ -304,11 +304,38 @@ func (b *Baresip) WaitRegistered(ctx context.Context) error {
 	}
 }
 
-// Recordings returns the WAV files sndfile wrote of the audio baresip
-// decoded (what it received), oldest first.
-func (b *Baresip) Recordings() []string {
-	files, _ := filepath.Glob(filepath.Join(b.dir, "dump-*-dec.wav"))
-	return files
+// TakeRecording waits for the WAV file sndfile wrote of the audio baresip
+// decoded (what it received) in the call that just ended, moves it out of
+// sndfile's way (its names only have the second the call started in) and
+// returns its new path. Call it after each call, once the call is closed.
+func (b *Baresip) TakeRecording(ctx context.Context) (string, error) {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		files, _ := filepath.Glob(filepath.Join(b.dir, "dump-*-dec.wav"))
+		if len(files) == 1 {
+			b.mu.Lock()
+			b.token++
+			dst := filepath.Join(b.dir, fmt.Sprintf("received-%d.wav", b.token))
+			b.mu.Unlock()
+			if err := os.Rename(files[0], dst); err != nil {
+				return "", err
+			}
+			enc, _ := filepath.Glob(filepath.Join(b.dir, "dump-*-enc.wav"))
+			for _, f := range enc {
+				os.Remove(f)
+			}
+			return dst, nil
+		}
+		if len(files) > 1 {
+			return "", fmt.Errorf("baresip wrote %d recordings, want one: %v", len(files), files)
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return "", fmt.Errorf("no recording from baresip: %w", ctx.Err())
+		}
+	}
 }
 
 // StartMD5Relay relays SIP over UDP between one client and server (a

@@ -41,5 +41,10 @@
 // completes (there is no handshake in plain RTP) and to StateClosed when it
 // is closed.
 //
+// A user agent that talks to both WebRTC and plain RTP peers sets its
+// Config.MediaEngine to media.ByProfile{Plain: rtpEngine, WebRTC:
+// webrtcEngine}: each call then gets the engine its offer's m= line asks
+// for. The ringo command does the same (see its --media flag).
+//
 // The package is native only: under js/wasm it is empty.
 package rtp
