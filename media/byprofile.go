@@ -2,7 +2,6 @@ package media
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 )
@@ -28,17 +27,11 @@ type ByProfile struct {
 	OfferPlain bool
 }
 
-var _ Engine = ByProfile{}
-
 // NewSession returns a session whose engine is chosen by its first offer
 // or answer. It implements Engine.
 func (b ByProfile) NewSession(context.Context) (Session, error) {
 	return &profileSession{b: b, muted: map[Kind]bool{}}, nil
 }
-
-// errNoEngine is wrapped by the errors of a ByProfile without the engine a
-// call needs.
-var errNoEngine = errors.New("media: ByProfile has no engine for this profile")
 
 // profileSession is the Session of ByProfile.
 type profileSession struct {
@@ -69,7 +62,7 @@ func (s *profileSession) choose(ctx context.Context, plain bool) (Session, error
 		e, name = s.b.Plain, "plain RTP"
 	}
 	if e == nil {
-		return nil, fmt.Errorf("%w: %w (%s)", ErrIncompatibleSDP, errNoEngine, name)
+		return nil, fmt.Errorf("%w: ByProfile has no %s engine", ErrIncompatibleSDP, name)
 	}
 	in, err := e.NewSession(ctx)
 	if err != nil {

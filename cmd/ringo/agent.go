@@ -102,7 +102,7 @@ func runAgent(e *env, cmd *command, args []string) int {
 	if *answer {
 		engines, err := mf.engines(newLogger(e.stderr, f.verbose))
 		if err == nil {
-			calls, err = newAnswerer(e.ctx, rep, engines, mf, mf.offersPlainRTP(f.servers), *answerDelay)
+			calls, err = newAnswerer(e.ctx, rep, engines, mf, mf.offersPlainRTP(), *answerDelay)
 		}
 		if err != nil {
 			rep.errorf("%v", err)

@@ -25,12 +25,11 @@ after --duration (counted from the answer), when the callee hangs up, or
 on Ctrl-C. TARGET is a SIP URI or a user name, which gets the domain of
 --uri.
 
-The call's media is WebRTC (ICE, DTLS-SRTP, G.711; package media/webrtc)
-when the server is ws:// or wss://, and plain RTP (RTP/AVP, G.711, RFC
-4733 DTMF, symmetric RTP; package media/rtp) on udp:, tcp: and tls:, as
-desk phones, baresip and Asterisk's SIP endpoints expect; --media rtp or
---media webrtc chooses. Plain RTP binds --media-ip, by default the first
-non-loopback IPv4 address.
+The call's media is WebRTC (ICE, DTLS-SRTP, G.711; package media/webrtc),
+whatever the SIP transport, or with --media rtp plain RTP (RTP/AVP, G.711,
+RFC 4733 DTMF, symmetric RTP; package media/rtp), as desk phones, baresip
+and Asterisk's SIP endpoints expect. Plain RTP binds --media-ip, by default
+the first non-loopback IPv4 address.
 
 --play sends a WAV file (16-bit PCM, mono or stereo, at 8 to 48 kHz),
 tone:HZ (a sine tone) or silence; after a file's end, silence. --record
@@ -127,7 +126,7 @@ func runCall(e *env, cmd *command, args []string) int {
 	}
 	c := &caller{e: e, rep: rep, s: s, target: target, timeout: f.timeout, register: *register,
 		duration: *duration, dtmf: *dtmf, dtmfInfo: *dtmfInfo, play: mf.source, rec: rec,
-		plain: mf.offersPlainRTP(f.servers)}
+		plain: mf.offersPlainRTP()}
 	return c.run(engines, src, sink)
 }
 

@@ -12,9 +12,9 @@ import (
 )
 
 // TestCallPlainRTP calls "ringo agent --answer" with "ringo call" over
-// UDP: by default both use plain RTP (media/rtp), and the agent answers a
-// WebRTC offer (--media webrtc) with WebRTC, choosing by the offer's m=
-// line.
+// UDP: with --media rtp the call is plain RTP (media/rtp), by default
+// WebRTC, and the agent answers each with the engine the offer's m= line
+// asks for.
 func TestCallPlainRTP(t *testing.T) {
 	dir := t.TempDir()
 	users := filepath.Join(dir, "users")
@@ -35,11 +35,11 @@ func TestCallPlainRTP(t *testing.T) {
 		name, media, codec string
 		dtmf               string
 	}{
-		{"plain RTP by default on UDP", "", "PCMU", "4#"},
-		{"WebRTC when asked", "webrtc", "PCMU", ""},
+		{"plain RTP with --media rtp", "rtp", "PCMU", "4#"},
+		{"WebRTC by default", "", "PCMU", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			callerRec := filepath.Join(dir, "alice-"+c.media+".wav")
+			callerRec := filepath.Join(dir, "alice-"+kindName(c.media)+".wav")
 			args := []string{"call", "--play", "tone:1000", "--duration", "1500ms", "--record", callerRec, "bob"}
 			if c.media != "" {
 				args = append(args, "--media", c.media)
@@ -51,9 +51,9 @@ func TestCallPlainRTP(t *testing.T) {
 			if code != exitOK {
 				t.Fatalf("exit status %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 			}
-			kind := "plain RTP"
-			if c.media == "webrtc" {
-				kind = "WebRTC"
+			kind := "WebRTC"
+			if c.media == "rtp" {
+				kind = "plain RTP"
 			}
 			if !strings.Contains(stderr, "with "+kind+", playing 1000 Hz tone") {
 				t.Errorf("stderr does not say the call is %s:\n%s", kind, stderr)
@@ -96,4 +96,12 @@ func TestCallPlainRTP(t *testing.T) {
 			t.Errorf("exit status %d, want 0; stderr:\n%s", code, a.stderr.String())
 		}
 	}
+}
+
+// kindName names a --media value for a file name.
+func kindName(media string) string {
+	if media == "" {
+		return "default"
+	}
+	return media
 }

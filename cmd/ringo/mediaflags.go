@@ -40,7 +40,7 @@ func addMediaFlags(fs *flag.FlagSet, recordHelp string) *mediaFlags {
 	fs.StringVar(&f.record, "record", "", recordHelp)
 	fs.DurationVar(&f.gatheringTimeout, "gathering-timeout", webrtc.DefaultGatheringTimeout, "wait at most this long for ICE candidates before sending an offer or answer")
 	fs.StringVar(&f.mediaIP, "media-ip", "", "gather ICE host candidates on this `IP` only (such as 127.0.0.1); default all\ninterfaces, loopback included. Plain RTP binds and announces this address;\nits default is the first non-loopback IPv4 address")
-	fs.StringVar(&f.media, "media", "", "media of the calls this side offers: `rtp` (plain RTP/AVP, G.711, RFC 4733; for\ndesk phones, baresip, Asterisk, sipp) or webrtc (ICE, DTLS-SRTP); default webrtc\non a ws:// or wss:// server, rtp on udp:, tcp: and tls:. Offers received are\nanswered with whichever their m= line asks for")
+	fs.StringVar(&f.media, "media", "", "media of the calls this side offers: webrtc (ICE, DTLS-SRTP; the default, for\nbrowsers and WebRTC gateways, whatever the SIP transport) or `rtp` (plain\nRTP/AVP, G.711, RFC 4733; for desk phones, baresip, Asterisk, sipp). Offers\nreceived are answered with whichever their m= line asks for")
 	return f
 }
 
@@ -73,21 +73,11 @@ const (
 	mediaWebRTC = "webrtc"
 )
 
-// offersPlainRTP reports whether this side's offers use plain RTP: --media,
-// or by default the first server's transport (plain RTP on UDP, TCP and
-// TLS; WebRTC on WebSocket).
-func (f *mediaFlags) offersPlainRTP(servers []string) bool {
-	switch f.media {
-	case mediaRTP:
-		return true
-	case mediaWebRTC:
-		return false
-	}
-	if len(servers) == 0 {
-		return false
-	}
-	s := strings.ToLower(servers[0])
-	return !strings.HasPrefix(s, "ws:") && !strings.HasPrefix(s, "wss:")
+// offersPlainRTP reports whether this side's offers use plain RTP
+// (--media rtp) rather than WebRTC, the default: the peer behind a UDP
+// server may as well be a browser.
+func (f *mediaFlags) offersPlainRTP() bool {
+	return f.media == mediaRTP
 }
 
 // callMedia is the media session of one call of the CLI, from either
