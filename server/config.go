@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ringo-sip/ringo/digest"
 	"github.com/ringo-sip/ringo/internal/clock"
 )
 
@@ -88,6 +89,13 @@ type Config struct {
 	// digest authentication is on (see the package documentation).
 	Users map[string]string
 
+	// DigestAlgorithms are the algorithms of the challenges sent, one
+	// challenge each, most preferred first. Nil means SHA-256 then MD5
+	// (RFC 8760's order). Clients that read only the first challenge, such
+	// as baresip 1.0 and older desk phones, need []digest.Algorithm{
+	// digest.MD5} (ringo serve --digest MD5).
+	DigestAlgorithms []digest.Algorithm
+
 	// UsersFile names a file of users, one "user:password" per line;
 	// blank lines and lines starting with "#" are ignored (see
 	// ParseUsers). Its users are added to Users.
@@ -156,6 +164,11 @@ func (c *Config) check() error {
 	for user := range c.Users {
 		if err := checkUser(user); err != nil {
 			return fmt.Errorf("server: Config.Users: %w", err)
+		}
+	}
+	for _, a := range c.DigestAlgorithms {
+		if !a.Supported() || a == "" {
+			return fmt.Errorf("server: Config.DigestAlgorithms: %q is not an algorithm the digest package computes", a)
 		}
 	}
 	return nil

@@ -17,10 +17,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ringo-sip/ringo/digest"
 	"github.com/ringo-sip/ringo/server"
 	"github.com/ringo-sip/ringo/sip"
 	"github.com/ringo-sip/ringo/transport"
@@ -58,6 +60,7 @@ func TestConfigErrors(t *testing.T) {
 		{server.Config{Users: map[string]string{"a:b": "x"}}, "Config.Users"},
 		{server.Config{UsersFile: missing}, "Config.UsersFile"},
 		{server.Config{UsersFile: badFile}, "line 1"},
+		{server.Config{DigestAlgorithms: []digest.Algorithm{"SHA-1"}}, "Config.DigestAlgorithms"},
 	} {
 		_, err := server.New(c.cfg)
 		if err == nil || !strings.Contains(err.Error(), c.field) {
@@ -82,11 +85,47 @@ func TestUsersFile(t *testing.T) {
 	if r := alice.register(600); r.StatusCode != 200 {
 		t.Fatalf("REGISTER: %s", r.StartLine())
 	}
+	// The default challenges: SHA-256 first, then MD5 (RFC 8760).
+	if got := challengeAlgorithms(t, alice); !slices.Equal(got, []string{"SHA-256", "MD5"}) {
+		t.Errorf("challenges for %v, want SHA-256 then MD5", got)
+	}
 	// Another domain is not served.
 	other := newUA(t, s, "udp", "alice", uaOptions{password: "wonderland", domain: "example.org"})
 	if r := other.register(600); r.StatusCode != 403 {
 		t.Errorf("REGISTER in another domain: %s", r.StartLine())
 	}
+}
+
+// DigestAlgorithms chooses the challenges, for clients that read only the
+// first one (baresip 1.0).
+func TestDigestAlgorithms(t *testing.T) {
+	s := startServer(t, server.Config{Users: map[string]string{"alice": "pw"}, DigestAlgorithms: []digest.Algorithm{digest.MD5}})
+	alice := newUA(t, s, "udp", "alice", uaOptions{password: "pw"})
+	if got := challengeAlgorithms(t, alice); !slices.Equal(got, []string{"MD5"}) {
+		t.Errorf("challenges for %v, want MD5 alone", got)
+	}
+	if r := alice.register(600); r.StatusCode != 200 {
+		t.Fatalf("REGISTER: %s", r.StartLine())
+	}
+}
+
+// challengeAlgorithms sends a REGISTER without credentials and returns
+// the algorithms of the 401's challenges, in order.
+func challengeAlgorithms(t *testing.T, u *ua) []string {
+	t.Helper()
+	r := u.start(u.newRequest("REGISTER", "sip:"+u.domain, u.aor())).final()
+	if r.StatusCode != 401 {
+		t.Fatalf("REGISTER without credentials:\n%s", r)
+	}
+	var algs []string
+	for _, v := range r.Header().Values("WWW-Authenticate") {
+		ch, err := digest.ParseChallenge(v)
+		if err != nil {
+			t.Fatalf("challenge %q: %v", v, err)
+		}
+		algs = append(algs, string(ch.Algorithm))
+	}
+	return algs
 }
 
 // The WebSocket handler mounted on another HTTP server serves SIP.

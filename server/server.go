@@ -121,7 +121,7 @@ func New(cfg Config) (*Server, error) {
 	if len(users) > 0 {
 		secret := make([]byte, 32)
 		rand.Read(secret)
-		s.auth = &digest.Server{Realm: s.realm, Secret: secret, Clock: s.clk.Now}
+		s.auth = &digest.Server{Realm: s.realm, Secret: secret, Clock: s.clk.Now, Algorithms: cfg.DigestAlgorithms}
 	}
 	s.reg = newRegistrar(s)
 	s.wsh = transport.NewWebSocketHandler(&transport.WebSocketHandlerOptions{

@@ -21,7 +21,7 @@ func TestCallPlainRTP(t *testing.T) {
 	if err := os.WriteFile(users, []byte("alice:apw\nbob:bpw\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	srv := startRingo(t, "serve", "--udp", "127.0.0.1:0", "--users", users, "--domain", "ringo.test", "--json")
+	srv := startRingo(t, "serve", "--udp", "127.0.0.1:0", "--users", users, "--digest", "md5", "--domain", "ringo.test", "--json")
 	server := srv.event(t, "listening")["server"].(string)
 	ua := func(user, password string) []string {
 		return []string{"--server", server, "--uri", "sip:" + user + "@ringo.test", "--password", password,

@@ -4,14 +4,16 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 
+	"github.com/ringo-sip/ringo/digest"
 	"github.com/ringo-sip/ringo/server"
 )
 
 var serveCommand = &command{
 	name:    "serve",
-	args:    "[--ws ADDR] [--udp ADDR] [--tcp ADDR] [--users FILE] [--domain D] [--web ADDR [--web-dist DIR]] [flags]",
+	args:    "[--ws ADDR] [--udp ADDR] [--tcp ADDR] [--users FILE [--digest ALGS]] [--domain D] [--web ADDR [--web-dist DIR]] [flags]",
 	summary: "run the embedded SIP registrar and proxy",
 	help: `Serve runs Ringo's embedded SIP server, a registrar and stateful proxy for
 SIP over WebSocket, UDP and TCP, until it is interrupted (Ctrl-C, SIGTERM).
@@ -43,6 +45,7 @@ func runServe(e *env, cmd *command, args []string) int {
 	udp := fs.String("udp", "", "listen for SIP over UDP on `ADDR`")
 	tcp := fs.String("tcp", "", "listen for SIP over TCP on `ADDR`")
 	users := fs.String("users", "", "digest users, one user:password per line, in `FILE`")
+	algs := fs.String("digest", "", "challenge with these digest `ALGORITHMS`, comma-separated, most preferred first (default SHA-256,MD5; MD5 alone for clients that read only the first challenge)")
 	domain := fs.String("domain", "", "the SIP `domain` served (default any)")
 	web := fs.String("web", "", "also serve the web phone (the wasm build) over HTTP on `ADDR`")
 	webDist := fs.String("web-dist", "", "take ringo.wasm and wasm_exec.js from `DIR` (default: build them now)")
@@ -63,14 +66,19 @@ func runServe(e *env, cmd *command, args []string) int {
 			return usageError(e, cmd, "%s %s: want host:port", a.flag, a.addr)
 		}
 	}
+	digestAlgs, err := parseDigestAlgorithms(*algs)
+	if err != nil {
+		return usageError(e, cmd, "--digest %s: %v", *algs, err)
+	}
 	rep := newReporter(e, cmd, *asJSON)
 	srv, err := server.New(server.Config{
-		WS:        *ws,
-		UDP:       *udp,
-		TCP:       *tcp,
-		UsersFile: *users,
-		Domain:    *domain,
-		Logger:    newLogger(e.stderr, *verbose),
+		DigestAlgorithms: digestAlgs,
+		WS:               *ws,
+		UDP:              *udp,
+		TCP:              *tcp,
+		UsersFile:        *users,
+		Domain:           *domain,
+		Logger:           newLogger(e.stderr, *verbose),
 		// The web phone's page opens its WebSocket from the --web origin.
 		WSOriginPatterns: webOrigins(*web),
 	})
@@ -104,6 +112,24 @@ func runServe(e *env, cmd *command, args []string) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// parseDigestAlgorithms reads "SHA-256,MD5" (any case); "" is nil, the
+// server's default.
+func parseDigestAlgorithms(list string) ([]digest.Algorithm, error) {
+	if list == "" {
+		return nil, nil
+	}
+	known := []digest.Algorithm{digest.MD5, digest.MD5Sess, digest.SHA256, digest.SHA256Sess, digest.SHA512_256, digest.SHA512_256Sess}
+	var out []digest.Algorithm
+	for _, name := range strings.Split(list, ",") {
+		i := slices.IndexFunc(known, func(a digest.Algorithm) bool { return strings.EqualFold(string(a), strings.TrimSpace(name)) })
+		if i < 0 {
+			return nil, fmt.Errorf("unknown algorithm %q (want MD5, SHA-256, SHA-512-256 or their -sess forms)", name)
+		}
+		out = append(out, known[i])
+	}
+	return out, nil
 }
 
 // listener is one address a server listens on.

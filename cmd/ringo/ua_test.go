@@ -378,6 +378,7 @@ func TestUACommandUsage(t *testing.T) {
 		{"agent bad reject", []string{"agent", "--server", "ws://127.0.0.1:1", "--uri", "a@b", "--reject", "200"}, "ringo agent: --reject 200: want a status from 300 to 699"},
 		{"serve bad address", []string{"serve", "--ws", "8080"}, "ringo serve: --ws 8080: want host:port"},
 		{"serve argument", []string{"serve", "now"}, "ringo serve: want no arguments, got 1"},
+		{"serve digest", []string{"serve", "--digest", "MD5,SHA-1"}, `ringo serve: --digest MD5,SHA-1: unknown algorithm "SHA-1"`},
 		{"demo bad transport", []string{"demo", "--bob", "sctp"}, `ringo demo: --bob "sctp": want udp, tcp or ws`},
 		{"demo bad flag", []string{"demo", "--alice", "ws"}, "ringo demo: flag provided but not defined: -alice"},
 		{"call no target", []string{"call", "--server", "ws://127.0.0.1:1", "--uri", "a@b"}, "ringo call: want one TARGET, got 0 arguments"},
