@@ -3,7 +3,10 @@
 package wasm
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/sha256"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -13,7 +16,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 )
 
 // files are the package's JavaScript and the web phone page.
@@ -37,9 +42,14 @@ type WebConfig struct {
 // duration) at /, ringo.js and ringo.d.ts, dist/ringo.wasm and
 // dist/wasm_exec.js from cfg.Dist, and /config.json with the server the
 // page proposes. `ringo serve --web` mounts it.
+//
+// Files go out gzipped (compressed once, at the default level, and kept
+// until the file changes) to clients that accept it: ringo.wasm is 6.3 MB
+// as it is and about 1.5 MB gzipped.
 func WebHandler(cfg WebConfig) http.Handler {
 	page, _ := fs.Sub(files, "web")
 	mux := http.NewServeMux()
+	gz := &gzipCache{files: map[string]gzipped{}}
 	serveFile := func(fsys fs.FS, name, typ string) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			b, err := fs.ReadFile(fsys, name)
@@ -49,6 +59,12 @@ func WebHandler(cfg WebConfig) http.Handler {
 			}
 			w.Header().Set("Content-Type", typ)
 			w.Header().Set("Cache-Control", "no-cache")
+			w.Header().Set("Vary", "Accept-Encoding")
+			if acceptsGzip(r) {
+				w.Header().Set("Content-Encoding", "gzip")
+				b = gz.get(r.URL.Path, b)
+			}
+			w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 			w.Write(b)
 		}
 	}
@@ -68,6 +84,49 @@ func WebHandler(cfg WebConfig) http.Handler {
 		json.NewEncoder(w).Encode(map[string]string{"ws_url": cfg.WSURL, "domain": cfg.Domain})
 	})
 	return mux
+}
+
+// gzipCache keeps the gzipped form of each file served, made on first
+// request, until the file's contents change.
+type gzipCache struct {
+	mu    sync.Mutex
+	files map[string]gzipped
+}
+
+type gzipped struct {
+	sum [sha256.Size]byte // of the file as it is
+	gz  []byte
+}
+
+// get returns b, the contents of the file served at path, gzipped.
+func (c *gzipCache) get(path string, b []byte) []byte {
+	sum := sha256.Sum256(b)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.files[path]; ok && e.sum == sum {
+		return e.gz
+	}
+	var buf bytes.Buffer
+	// The default level: within 1 % of BestCompression's size on
+	// ringo.wasm, in a third of the time the first visitor waits.
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+	zw.Write(b)
+	zw.Close()
+	c.files[path] = gzipped{sum: sum, gz: buf.Bytes()}
+	return buf.Bytes()
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, v := range r.Header.Values("Accept-Encoding") {
+		for _, e := range strings.Split(v, ",") {
+			name, q, _ := strings.Cut(strings.TrimSpace(e), ";")
+			if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.ReplaceAll(q, " ", "") != "q=0" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Build builds dist/ringo.wasm into dir with the go command, as build.sh
