@@ -11,6 +11,7 @@ import (
 
 	"github.com/ringo-sip/ringo/media"
 	"github.com/ringo-sip/ringo/media/audio"
+	"github.com/ringo-sip/ringo/media/internal/rfc4733"
 )
 
 // recvLoop reads the RTP socket until it is closed.
@@ -48,7 +49,7 @@ func (s *Session) drain(conn *net.UDPConn) {
 type receiver struct {
 	pkt  rtp.Packet
 	pcm  []int16
-	dtmf dtmfReceiver
+	dtmf rfc4733.Receiver
 	ssrc uint32 // SSRC the dtmf state is about
 }
 
@@ -89,15 +90,15 @@ func (s *Session) receive(r *receiver, b []byte, from *net.UDPAddr, now time.Tim
 	}
 	if kind == telephoneEvent {
 		if r.ssrc != p.SSRC {
-			r.dtmf, r.ssrc = dtmfReceiver{}, p.SSRC
+			r.dtmf, r.ssrc = rfc4733.Receiver{}, p.SSRC
 		}
-		if e, err := parseEvent(p.Payload); err == nil && onDTMF != nil {
-			for _, ev := range r.dtmf.packet(p.Timestamp, e) {
-				tone, ok := media.DTMFTone(ev.code)
+		if e, err := rfc4733.Parse(p.Payload); err == nil && onDTMF != nil {
+			for _, ev := range r.dtmf.Packet(p.Timestamp, e) {
+				tone, ok := media.DTMFTone(ev.Code)
 				if !ok {
 					continue // flash or another non-DTMF event
 				}
-				d := time.Duration(ev.duration) * time.Second / audio.Rate
+				d := time.Duration(ev.Duration) * time.Second / audio.Rate
 				s.post(func() { onDTMF(media.DTMFEvent{Tone: tone, Duration: d}) })
 			}
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ringo-sip/ringo/media"
 	"github.com/ringo-sip/ringo/media/audio"
+	"github.com/ringo-sip/ringo/media/internal/rfc4733"
 )
 
 // ptime is the packet interval: 20 ms.
@@ -246,7 +247,7 @@ func (s *Session) sendEvent(st *sender, n *negotiation, dest *net.UDPAddr, j *dt
 	if !n.sends() || dest == nil {
 		return
 	}
-	payload := event{code: j.code, end: end, volume: dtmfVolume, duration: uint16(j.elapsed)}.marshal()
+	payload := rfc4733.Event{Code: j.code, End: end, Volume: rfc4733.Volume, Duration: uint16(j.elapsed)}.Marshal()
 	s.write(st, dest, n.tePT, j.evTS, j.first, payload)
 	j.first = false
 	st.marker = true // audio after the tone starts a talkspurt

@@ -65,44 +65,6 @@ func TestJitter(t *testing.T) {
 	}
 }
 
-func TestDTMFReceiver(t *testing.T) {
-	type in struct {
-		ts  uint32
-		ev  event
-		out string
-	}
-	e := func(code uint8, end bool, d uint16) event { return event{code: code, end: end, duration: d} }
-	for _, c := range []struct {
-		name string
-		pkts []in
-	}{
-		{"start, continue, three ends", []in{{100, e(1, false, 160), ""}, {100, e(1, false, 320), ""},
-			{100, e(1, true, 800), "1"}, {100, e(1, true, 800), ""}, {100, e(1, true, 800), ""}}},
-		{"ends lost", []in{{100, e(5, false, 160), ""}, {900, e(6, false, 160), "5"}, {900, e(6, true, 320), "6"}}},
-		{"same tone twice", []in{{100, e(11, true, 800), "#"}, {100, e(11, true, 800), ""}, {2000, e(11, true, 800), "#"}}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			var r dtmfReceiver
-			for i, p := range c.pkts {
-				got := ""
-				for _, ev := range r.packet(p.ts, p.ev) {
-					got += string(rune("0123456789*#ABCD"[ev.code]))
-				}
-				if got != p.out {
-					t.Errorf("packet %d: reported %q, want %q", i, got, p.out)
-				}
-			}
-		})
-	}
-	b := event{code: 11, end: true, volume: 10, duration: 800}.marshal()
-	if got, err := parseEvent(b); err != nil || got != (event{code: 11, end: true, volume: 10, duration: 800}) {
-		t.Errorf("round trip: %+v, %v", got, err)
-	}
-	if _, err := parseEvent(b[:3]); err == nil {
-		t.Error("short payload parsed")
-	}
-}
-
 func TestConfig(t *testing.T) {
 	for _, c := range []struct {
 		name string

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ringo-sip/ringo/media"
 	"github.com/ringo-sip/ringo/media/audio"
+	"github.com/ringo-sip/ringo/media/internal/rfc4733"
 )
 
 // OpusSink receives the Opus RTP packets of the audio stream, as they
@@ -86,7 +87,7 @@ func (s *Session) readTrack(t *webrtc.TrackRemote, kind media.Kind) {
 	buf := make([]byte, 1500)
 	var pkt rtp.Packet
 	var pcm []int16
-	var dtmf dtmfReceiver
+	var dtmf rfc4733.Receiver
 	rx := s.stats.newStream(kind)
 	for {
 		n, _, err := t.Read(buf)
@@ -141,13 +142,13 @@ func (s *Session) readTrack(t *webrtc.TrackRemote, kind media.Kind) {
 
 // receiveEvent takes one telephone-event packet and reports the tones
 // that ended.
-func (s *Session) receiveEvent(r *dtmfReceiver, pkt *rtp.Packet, clockRate uint32) {
-	e, err := parseTelephoneEvent(pkt.Payload)
+func (s *Session) receiveEvent(r *rfc4733.Receiver, pkt *rtp.Packet, clockRate uint32) {
+	e, err := rfc4733.Parse(pkt.Payload)
 	if err != nil || clockRate == 0 {
 		return
 	}
-	for _, ev := range r.packet(pkt.Timestamp, e) {
-		tone, ok := media.DTMFTone(ev.event)
+	for _, ev := range r.Packet(pkt.Timestamp, e) {
+		tone, ok := media.DTMFTone(ev.Code)
 		if !ok {
 			continue // flash or another non-DTMF event
 		}
@@ -155,7 +156,7 @@ func (s *Session) receiveEvent(r *dtmfReceiver, pkt *rtp.Packet, clockRate uint3
 		f := s.onDTMF
 		s.mu.Unlock()
 		if f != nil {
-			f(media.DTMFEvent{Tone: tone, Duration: time.Duration(ev.duration) * time.Second / time.Duration(clockRate)})
+			f(media.DTMFEvent{Tone: tone, Duration: time.Duration(ev.Duration) * time.Second / time.Duration(clockRate)})
 		}
 	}
 }

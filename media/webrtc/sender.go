@@ -16,6 +16,7 @@ import (
 
 	"github.com/ringo-sip/ringo/media"
 	"github.com/ringo-sip/ringo/media/audio"
+	"github.com/ringo-sip/ringo/media/internal/rfc4733"
 )
 
 // ptime is the packet interval of audio: 20 ms.
@@ -292,7 +293,7 @@ func (s *Session) sendEvent(st *audioSender, b *binding, j *dtmfJob, end bool) {
 	if !s.sendAudio.Load() {
 		return
 	}
-	payload := telephoneEvent{event: j.code, end: end, volume: dtmfVolume, duration: uint16(j.elapsed)}.marshal()
+	payload := rfc4733.Event{Code: j.code, End: end, Volume: rfc4733.Volume, Duration: uint16(j.elapsed)}.Marshal()
 	s.writePacket(st, b, b.teType, j.evTS, j.first, payload)
 	j.first = false
 	st.marker = true // audio after the tone starts a talkspurt

@@ -16,50 +16,6 @@ import (
 	"github.com/ringo-sip/ringo/media/audio"
 )
 
-func TestTelephoneEventPayload(t *testing.T) {
-	e := telephoneEvent{event: 11, end: true, volume: 10, duration: 800}
-	b := e.marshal()
-	if want := []byte{11, 0x8A, 0x03, 0x20}; string(b) != string(want) {
-		t.Fatalf("marshal = % x, want % x", b, want)
-	}
-	got, err := parseTelephoneEvent(b)
-	if err != nil || got != e {
-		t.Errorf("parse = %+v, %v", got, err)
-	}
-	if _, err := parseTelephoneEvent(b[:3]); !errors.Is(err, errShortEvent) {
-		t.Errorf("short: %v", err)
-	}
-}
-
-// The receiver reports each tone once, at its end, drops the end packet's
-// retransmissions, and reports a tone whose end packets were all lost
-// when the next tone starts.
-func TestDTMFReceiver(t *testing.T) {
-	var r dtmfReceiver
-	var got []telephoneEvent
-	feed := func(ts uint32, ev uint8, end bool, dur uint16) {
-		got = append(got, r.packet(ts, telephoneEvent{event: ev, end: end, duration: dur})...)
-	}
-	feed(1000, 1, false, 160)
-	feed(1000, 1, false, 320)
-	feed(1000, 1, true, 800)
-	feed(1000, 1, true, 800) // retransmitted end
-	feed(1000, 1, true, 800)
-	feed(3000, 2, false, 160)
-	feed(3000, 2, false, 480) // its end packets are lost
-	feed(5000, 3, false, 160)
-	feed(5000, 3, true, 800)
-	want := []telephoneEvent{{event: 1, end: true, duration: 800}, {event: 2, end: true, duration: 480}, {event: 3, end: true, duration: 800}}
-	if len(got) != len(want) {
-		t.Fatalf("got %+v", got)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("event %d = %+v, want %+v", i, got[i], want[i])
-		}
-	}
-}
-
 func TestRewriteDirections(t *testing.T) {
 	offer := "v=0\r\na=sendonly\r\nm=audio 9 X 0\r\nm=video 9 X 96\r\na=inactive\r\nm=video 0 X 96\r\n"
 	if got := sectionDirections(offer); len(got) != 3 || got[0] != media.DirectionSendOnly ||
