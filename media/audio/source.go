@@ -114,3 +114,21 @@ func (l *limited) Close() error {
 	}
 	return nil
 }
+
+// ReadFrame fills frame from src as an engine sends it: as many samples as
+// src gives, then silence. It returns io.EOF when src has ended and any
+// other error it returned; after either, the engine sends silence.
+func ReadFrame(src Source, frame []int16) error {
+	n := 0
+	var err error
+	for n < len(frame) && err == nil {
+		var k int
+		k, err = src.ReadPCM(frame[n:])
+		n += k
+		if k == 0 && err == nil {
+			break // a live source with nothing more now
+		}
+	}
+	clear(frame[n:])
+	return err
+}

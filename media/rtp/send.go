@@ -86,24 +86,14 @@ func (s *Session) tick(st *sender) {
 	if src != st.src {
 		st.src, st.srcDone = src, false
 	}
-	k := 0
-	if src != nil && !st.srcDone {
-		for k < len(st.frame) {
-			r, err := src.ReadPCM(st.frame[k:])
-			k += r
-			if err != nil {
-				if !errors.Is(err, io.EOF) {
-					s.log.Warn("audio source failed; sending silence", "err", err)
-				}
-				st.srcDone = true
-				break
-			}
-			if r == 0 {
-				break
-			}
+	if src == nil || st.srcDone {
+		clear(st.frame)
+	} else if err := audio.ReadFrame(src, st.frame); err != nil {
+		if !errors.Is(err, io.EOF) {
+			s.log.Warn("audio source failed; sending silence", "err", err)
 		}
+		st.srcDone = true
 	}
-	clear(st.frame[k:])
 	if s.muted.Load() {
 		clear(st.frame)
 	}

@@ -108,24 +108,14 @@ func (s *Session) sendG711(st *audioSender, b *binding) {
 	if src != st.src {
 		st.src, st.srcDone = src, false
 	}
-	n := 0
-	if src != nil && !st.srcDone {
-		for n < len(st.frame) {
-			k, err := src.ReadPCM(st.frame[n:])
-			n += k
-			if err != nil {
-				if !errors.Is(err, io.EOF) {
-					s.log.Warn("audio source failed; sending silence", "err", err)
-				}
-				st.srcDone = true
-				break
-			}
-			if k == 0 {
-				break
-			}
+	if src == nil || st.srcDone {
+		clear(st.frame)
+	} else if err := audio.ReadFrame(src, st.frame); err != nil {
+		if !errors.Is(err, io.EOF) {
+			s.log.Warn("audio source failed; sending silence", "err", err)
 		}
+		st.srcDone = true
 	}
-	clear(st.frame[n:])
 	if s.mutedAudio.Load() {
 		clear(st.frame)
 	}
