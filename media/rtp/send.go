@@ -134,29 +134,10 @@ func (s *Session) write(st *sender, dest *net.UDPAddr, pt uint8, ts uint32, mark
 
 // dtmfJob is one SendDTMF call, played by sendLoop.
 type dtmfJob struct {
-	ctx   context.Context
-	tones string
-	opts  media.DTMFOptions
-	done  chan error // receives the result once
-
-	i        int    // index of the current character in tones
-	phase    int    // dtmfStart, dtmfEvent, dtmfEnd or dtmfWait
-	code     uint8  // event of the current tone
-	evTS     uint32 // timestamp of the current tone
-	total    uint32 // its duration in timestamp units
-	elapsed  uint32 // duration sent so far
-	first    bool   // the next event packet is the tone's first
-	endsLeft int    // end packets still to send after the first
-	wait     int    // ticks of gap or pause left
+	ctx    context.Context
+	player *rfc4733.Player
+	done   chan error // receives the result once
 }
-
-// Phases of a dtmfJob.
-const (
-	dtmfStart = iota // about to start the next character
-	dtmfEvent        // sending a tone's packets
-	dtmfEnd          // repeating its end packet
-	dtmfWait         // gap after a tone, or a pause: audio flows
-)
 
 // finishDTMF ends the current job, if any, with err.
 func (st *sender) finishDTMF(err error) {
@@ -166,81 +147,32 @@ func (st *sender) finishDTMF(err error) {
 	}
 }
 
-// ticks returns how many 20 ms intervals d spans, at least one.
-func ticks(d time.Duration) int {
-	return max(1, int((d+ptime-1)/ptime))
-}
-
 // dtmfTick plays one interval of the current DTMF job. It returns true if
 // it sent a telephone-event (the interval carries no audio).
 func (s *Session) dtmfTick(st *sender, n *negotiation, dest *net.UDPAddr) bool {
 	j := st.dtmf
-	for {
-		switch j.phase {
-		case dtmfStart:
-			if j.i >= len(j.tones) {
-				st.finishDTMF(nil)
-				return false
-			}
-			if err := j.ctx.Err(); err != nil {
-				st.finishDTMF(err)
-				return false
-			}
-			if !n.sends() || !n.hasTE {
-				st.finishDTMF(fmt.Errorf("%w: renegotiated while sending DTMF", errNotSending))
-				return false
-			}
-			c := rune(j.tones[j.i])
-			if c == ',' {
-				j.i++
-				j.phase, j.wait = dtmfWait, ticks(j.opts.Pause)
-				continue
-			}
-			j.code, _ = media.DTMFEventCode(c)
-			j.evTS = st.ts
-			j.total = uint32(min(int64(j.opts.Duration)*audio.Rate/int64(time.Second), 0xFFFF))
-			j.elapsed, j.first = 0, true
-			j.phase = dtmfEvent
-		case dtmfEvent:
-			if j.ctx.Err() != nil {
-				j.total = min(j.total, j.elapsed+unitsPerPacket) // cut the tone short
-			}
-			j.elapsed = min(j.elapsed+unitsPerPacket, j.total)
-			end := j.elapsed >= j.total
-			s.sendEvent(st, n, dest, j, end)
-			if end {
-				j.phase, j.endsLeft = dtmfEnd, 2
-			}
-			return true
-		case dtmfEnd:
-			s.sendEvent(st, n, dest, j, true)
-			j.endsLeft--
-			if j.endsLeft == 0 {
-				j.i++
-				j.phase, j.wait = dtmfWait, ticks(j.opts.Gap)
-			}
-			return true
-		case dtmfWait:
-			j.wait--
-			if j.wait <= 0 {
-				j.phase = dtmfStart
-			}
+	if j.player.Starting() {
+		switch err := j.ctx.Err(); {
+		case j.player.Done():
+			st.finishDTMF(nil)
+			return false
+		case err != nil:
+			st.finishDTMF(err)
+			return false
+		case !n.sends() || !n.hasTE:
+			st.finishDTMF(fmt.Errorf("%w: renegotiated while sending DTMF", errNotSending))
 			return false
 		}
 	}
-}
-
-// sendEvent sends one telephone-event packet of the current tone: the
-// first with the marker bit, all with the tone's timestamp and the
-// duration so far (RFC 4733 §2.5.1).
-func (s *Session) sendEvent(st *sender, n *negotiation, dest *net.UDPAddr, j *dtmfJob, end bool) {
-	if !n.sends() || dest == nil {
-		return
+	pkt, ok := j.player.Next(st.ts, audio.Rate, j.ctx.Err() != nil)
+	if !ok {
+		return false
 	}
-	payload := rfc4733.Event{Code: j.code, End: end, Volume: rfc4733.Volume, Duration: uint16(j.elapsed)}.Marshal()
-	s.write(st, dest, n.tePT, j.evTS, j.first, payload)
-	j.first = false
-	st.marker = true // audio after the tone starts a talkspurt
+	if n.sends() && dest != nil {
+		s.write(st, dest, n.tePT, pkt.Timestamp, pkt.Marker, pkt.Event.Marshal())
+		st.marker = true // audio after the tone starts a talkspurt
+	}
+	return true
 }
 
 // SendDTMF implements media.Session: RFC 4733 telephone-events on the audio
@@ -265,7 +197,7 @@ func (s *Session) SendDTMF(ctx context.Context, tones string, opts media.DTMFOpt
 	if !n.sends() {
 		return fmt.Errorf("%w: cannot send DTMF", errNotSending)
 	}
-	job := &dtmfJob{ctx: ctx, tones: tones, opts: opts.WithDefaults(), done: make(chan error, 1)}
+	job := &dtmfJob{ctx: ctx, player: rfc4733.NewPlayer(tones, opts), done: make(chan error, 1)}
 	select {
 	case s.dtmfCh <- job:
 	case <-ctx.Done():

@@ -83,7 +83,7 @@ func (s *Session) audioTick(st *audioSender) {
 		default:
 		}
 	}
-	if st.dtmf != nil && s.dtmfTick(st, b, units) {
+	if st.dtmf != nil && s.dtmfTick(st, b) {
 		st.ts += units
 		return
 	}
@@ -184,29 +184,10 @@ func (s *Session) writePacket(st *audioSender, b *binding, pt uint8, ts uint32, 
 
 // dtmfJob is one SendDTMF call, played by the audio loop.
 type dtmfJob struct {
-	ctx   context.Context
-	tones string
-	opts  media.DTMFOptions
-	done  chan error // receives the result once
-
-	i        int    // index of the current character in tones
-	phase    int    // dtmfStart, dtmfEvent, dtmfEnd or dtmfWait
-	code     uint8  // event of the current tone
-	evTS     uint32 // timestamp of the current tone
-	total    uint32 // its duration in timestamp units
-	elapsed  uint32 // duration sent so far
-	first    bool   // the next event packet is the tone's first
-	endsLeft int    // end packets still to send
-	wait     int    // ticks of gap or pause left
+	ctx    context.Context
+	player *rfc4733.Player
+	done   chan error // receives the result once
 }
-
-// Phases of a dtmfJob.
-const (
-	dtmfStart = iota // about to start the next character
-	dtmfEvent        // sending a tone's packets
-	dtmfEnd          // repeating its end packet
-	dtmfWait         // gap after a tone, or a pause: audio flows
-)
 
 // finishDTMF ends the current job, if any, with err.
 func (st *audioSender) finishDTMF(err error) {
@@ -216,77 +197,29 @@ func (st *audioSender) finishDTMF(err error) {
 	}
 }
 
-// ticks returns how many 20 ms intervals d spans, at least one.
-func ticks(d time.Duration) int {
-	return max(1, int((d+ptime-1)/ptime))
-}
-
 // dtmfTick plays one interval of the current DTMF job. It returns true if
 // it sent a telephone-event (the interval carries no audio).
-func (s *Session) dtmfTick(st *audioSender, b *binding, units uint32) bool {
+func (s *Session) dtmfTick(st *audioSender, b *binding) bool {
 	j := st.dtmf
-	for {
-		switch j.phase {
-		case dtmfStart:
-			if j.i >= len(j.tones) {
-				st.finishDTMF(nil)
-				return false
-			}
-			if err := j.ctx.Err(); err != nil {
-				st.finishDTMF(err)
-				return false
-			}
-			c := rune(j.tones[j.i])
-			if c == ',' {
-				j.i++
-				j.phase, j.wait = dtmfWait, ticks(j.opts.Pause)
-				continue
-			}
-			j.code, _ = media.DTMFEventCode(c)
-			j.evTS = st.ts
-			j.total = uint32(min(int64(j.opts.Duration)*int64(b.codec.ClockRate)/int64(time.Second), 0xFFFF))
-			j.elapsed, j.first = 0, true
-			j.phase = dtmfEvent
-		case dtmfEvent:
-			if j.ctx.Err() != nil {
-				j.total = min(j.total, j.elapsed+units) // cut the tone short
-			}
-			j.elapsed = min(j.elapsed+units, j.total)
-			end := j.elapsed >= j.total
-			s.sendEvent(st, b, j, end)
-			if end {
-				j.phase, j.endsLeft = dtmfEnd, 2
-			}
-			return true
-		case dtmfEnd:
-			s.sendEvent(st, b, j, true)
-			j.endsLeft--
-			if j.endsLeft == 0 {
-				j.i++
-				j.phase, j.wait = dtmfWait, ticks(j.opts.Gap)
-			}
-			return true
-		case dtmfWait:
-			j.wait--
-			if j.wait <= 0 {
-				j.phase = dtmfStart
-			}
+	if j.player.Starting() {
+		if j.player.Done() {
+			st.finishDTMF(nil)
+			return false
+		}
+		if err := j.ctx.Err(); err != nil {
+			st.finishDTMF(err)
 			return false
 		}
 	}
-}
-
-// sendEvent sends one telephone-event packet of the current tone: the
-// first with the marker bit, all with the tone's timestamp and the
-// duration so far (RFC 4733 §2.5.1).
-func (s *Session) sendEvent(st *audioSender, b *binding, j *dtmfJob, end bool) {
-	if !s.sendAudio.Load() {
-		return
+	pkt, ok := j.player.Next(st.ts, b.codec.ClockRate, j.ctx.Err() != nil)
+	if !ok {
+		return false
 	}
-	payload := rfc4733.Event{Code: j.code, End: end, Volume: rfc4733.Volume, Duration: uint16(j.elapsed)}.Marshal()
-	s.writePacket(st, b, b.teType, j.evTS, j.first, payload)
-	j.first = false
-	st.marker = true // audio after the tone starts a talkspurt
+	if s.sendAudio.Load() {
+		s.writePacket(st, b, b.teType, pkt.Timestamp, pkt.Marker, pkt.Event.Marshal())
+		st.marker = true // audio after the tone starts a talkspurt
+	}
+	return true
 }
 
 // SendDTMF implements media.Session.
@@ -307,7 +240,7 @@ func (s *Session) SendDTMF(ctx context.Context, tones string, opts media.DTMFOpt
 	if !s.sendAudio.Load() {
 		return fmt.Errorf("%w: cannot send DTMF", errNotSending)
 	}
-	job := &dtmfJob{ctx: ctx, tones: tones, opts: opts.WithDefaults(), done: make(chan error, 1)}
+	job := &dtmfJob{ctx: ctx, player: rfc4733.NewPlayer(tones, opts), done: make(chan error, 1)}
 	select {
 	case s.dtmfCh <- job:
 	case <-ctx.Done():
