@@ -114,41 +114,11 @@ func StartBrowser(t testing.TB, ctx context.Context, opts BrowserOptions) *Brows
 // it also exits when the driver dies, as its DevTools pipe closes).
 func startDriver(t testing.TB, ctx context.Context, root string, env map[string]string) *NodeProcess {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("node not installed (%v): install Node.js 20 or later, then: cd interop && npm ci", err)
-	}
 	script := filepath.Join("interop", "browser", "driver.js")
-	cmd := exec.Command(node, script)
+	cmd := exec.Command(lookNode(t), script)
 	cmd.Dir = root
-	cmd.Env = os.Environ()
-	for _, k := range slices.Sorted(maps.Keys(env)) {
-		cmd.Env = append(cmd.Env, k+"="+env[k])
-	}
 	ownGroup(cmd)
-	cmd.WaitDelay = 2 * time.Second
-	p := &NodeProcess{t: t, name: "browser/driver.js", cmd: cmd, wake: make(chan struct{}), exited: make(chan struct{})}
-	cmd.Stderr = &p.stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.stdin, err = cmd.StdinPipe(); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting node %s: %v", script, err)
-	}
-	readDone := make(chan struct{})
-	go func() {
-		defer close(readDone)
-		p.read(stdout)
-	}()
-	go func() {
-		<-readDone
-		p.waitErr = cmd.Wait()
-		close(p.exited)
-	}()
+	p := startNode(t, cmd, env, "browser/driver.js")
 	// ctx ends the driver as exec.CommandContext would, but gently.
 	stopped := make(chan struct{})
 	go func() {

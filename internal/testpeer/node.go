@@ -58,10 +58,7 @@ type NodeProcess struct {
 func RunNode(t testing.TB, ctx context.Context, script string, env map[string]string) *NodeProcess {
 	t.Helper()
 	root := RepoRoot(t)
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("node not installed (%v): install Node.js 20 or later, then: cd interop && npm ci", err)
-	}
+	node := lookNode(t)
 	if _, err := os.Stat(filepath.Join(root, "interop", "node_modules", "jssip")); err != nil {
 		t.Fatalf("%s (%v)", NodeInstallHint, err)
 	}
@@ -72,36 +69,11 @@ func RunNode(t testing.TB, ctx context.Context, script string, env map[string]st
 
 	cmd := exec.CommandContext(ctx, node, path)
 	cmd.Dir = root
-	cmd.Env = os.Environ()
-	for _, k := range slices.Sorted(maps.Keys(env)) {
-		cmd.Env = append(cmd.Env, k+"="+env[k])
-	}
-	cmd.WaitDelay = 2 * time.Second
-	p := &NodeProcess{t: t, name: script, cmd: cmd, wake: make(chan struct{}), exited: make(chan struct{})}
+	name := script
 	if u := env["RINGO_URI"]; u != "" {
-		p.name = script + " " + u
+		name = script + " " + u
 	}
-	cmd.Stderr = &p.stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.stdin, err = cmd.StdinPipe(); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting node %s: %v", path, err)
-	}
-	readDone := make(chan struct{})
-	go func() {
-		defer close(readDone)
-		p.read(stdout)
-	}()
-	go func() {
-		<-readDone // Wait closes stdout: read it to the end first
-		p.waitErr = cmd.Wait()
-		close(p.exited)
-	}()
+	p := startNode(t, cmd, env, name)
 	t.Cleanup(func() {
 		select {
 		case <-p.exited:
@@ -116,6 +88,52 @@ func RunNode(t testing.TB, ctx context.Context, script string, env map[string]st
 			t.Logf("node %s (exit: %v)\nstdout:\n%s\nstderr:\n%s", p.name, p.waitErr, tail(lines, 32<<10), tail(p.stderr.String(), 32<<10))
 		}
 	})
+	return p
+}
+
+// lookNode returns the path of node, failing the test with how to install
+// it when it is missing.
+func lookNode(t testing.TB) string {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("node not installed (%v): install Node.js 20 or later, then: cd interop && npm ci", err)
+	}
+	return node
+}
+
+// startNode starts cmd, with env added to this process's environment, as
+// a NodeProcess: its stdout read as events, its stdin open for commands,
+// its stderr kept for the log. The caller sets up the cleanup.
+func startNode(t testing.TB, cmd *exec.Cmd, env map[string]string, name string) *NodeProcess {
+	t.Helper()
+	cmd.Env = os.Environ()
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		cmd.Env = append(cmd.Env, k+"="+env[k])
+	}
+	cmd.WaitDelay = 2 * time.Second
+	p := &NodeProcess{t: t, name: name, cmd: cmd, wake: make(chan struct{}), exited: make(chan struct{})}
+	cmd.Stderr = &p.stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.stdin, err = cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting node %s: %v", name, err)
+	}
+	readDone := make(chan struct{})
+	go func() {
+		defer close(readDone)
+		p.read(stdout)
+	}()
+	go func() {
+		<-readDone // Wait closes stdout: read it to the end first
+		p.waitErr = cmd.Wait()
+		close(p.exited)
+	}()
 	return p
 }
 
