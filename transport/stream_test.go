@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ringo-sip/ringo/internal/clock"
+	"github.com/ringo-sip/ringo/internal/testpeer"
 	"github.com/ringo-sip/ringo/sip"
 )
 
@@ -183,7 +184,7 @@ func TestTCPKeepAliveBothWays(t *testing.T) {
 }
 
 func TestTLSLoopback(t *testing.T) {
-	cert, pool := testCert(t)
+	cert, pool := testpeer.Cert(t)
 	l, err := ListenTLS("127.0.0.1:0", &tlsConfig{Certificates: []tlsCertificate{cert}}, &Options{Logger: quietLogger()})
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/ringo-sip/ringo/internal/clock"
+	"github.com/ringo-sip/ringo/internal/testpeer"
 	"github.com/ringo-sip/ringo/sip"
 )
 
@@ -256,7 +257,7 @@ func TestWebSocketTLS(t *testing.T) {
 
 // TestListenWebSocket runs the standalone listener, plain and with TLS.
 func TestListenWebSocket(t *testing.T) {
-	cert, pool := testCert(t)
+	cert, pool := testpeer.Cert(t)
 	for _, secure := range []bool{false, true} {
 		var cfg *tlsConfig
 		scheme := "ws://"
