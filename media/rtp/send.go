@@ -38,7 +38,7 @@ type sender struct {
 	frame   []int16
 	payload []byte
 	buf     []byte
-	dtmf    *dtmfJob
+	dtmf    *rfc4733.Job
 }
 
 // sendLoop sends a packet every 20 ms until the session is closed.
@@ -132,17 +132,10 @@ func (s *Session) write(st *sender, dest *net.UDPAddr, pt uint8, ts uint32, mark
 	s.countSent(len(payload))
 }
 
-// dtmfJob is one SendDTMF call, played by sendLoop.
-type dtmfJob struct {
-	ctx    context.Context
-	player *rfc4733.Player
-	done   chan error // receives the result once
-}
-
 // finishDTMF ends the current job, if any, with err.
 func (st *sender) finishDTMF(err error) {
 	if st.dtmf != nil {
-		st.dtmf.done <- err
+		st.dtmf.Finish(err)
 		st.dtmf = nil
 	}
 }
@@ -151,9 +144,9 @@ func (st *sender) finishDTMF(err error) {
 // it sent a telephone-event (the interval carries no audio).
 func (s *Session) dtmfTick(st *sender, n *negotiation, dest *net.UDPAddr) bool {
 	j := st.dtmf
-	if j.player.Starting() {
-		switch err := j.ctx.Err(); {
-		case j.player.Done():
+	if j.Starting() {
+		switch err := j.Ctx.Err(); {
+		case j.Done():
 			st.finishDTMF(nil)
 			return false
 		case err != nil:
@@ -164,7 +157,7 @@ func (s *Session) dtmfTick(st *sender, n *negotiation, dest *net.UDPAddr) bool {
 			return false
 		}
 	}
-	pkt, ok := j.player.Next(st.ts, audio.Rate, j.ctx.Err() != nil)
+	pkt, ok := j.Next(st.ts, audio.Rate, j.Ctx.Err() != nil)
 	if !ok {
 		return false
 	}
@@ -197,18 +190,5 @@ func (s *Session) SendDTMF(ctx context.Context, tones string, opts media.DTMFOpt
 	if !n.sends() {
 		return fmt.Errorf("%w: cannot send DTMF", errNotSending)
 	}
-	job := &dtmfJob{ctx: ctx, player: rfc4733.NewPlayer(tones, opts), done: make(chan error, 1)}
-	select {
-	case s.dtmfCh <- job:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-s.done:
-		return media.ErrClosed
-	}
-	select {
-	case err := <-job.done:
-		return err
-	case <-s.done:
-		return media.ErrClosed
-	}
+	return rfc4733.NewJob(ctx, tones, opts).Run(s.dtmfCh, s.done)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ringo-sip/ringo/media"
 	"github.com/ringo-sip/ringo/media/audio"
+	"github.com/ringo-sip/ringo/media/internal/rfc4733"
 )
 
 // Session is the media of one call: one RTP audio stream over UDP. It
@@ -46,7 +47,7 @@ type Session struct {
 
 	muted     atomic.Bool
 	dtmfMu    sync.Mutex // serializes SendDTMF
-	dtmfCh    chan *dtmfJob
+	dtmfCh    chan *rfc4733.Job
 	done      chan struct{}
 	closeOnce sync.Once
 	wg        sync.WaitGroup // sendLoop and recvLoops
@@ -72,7 +73,7 @@ func (e *Engine) NewSessionWith(_ context.Context, o SessionOptions) (*Session, 
 		src:    o.AudioSource,
 		sink:   o.AudioSink,
 		events: make(chan func(), 64),
-		dtmfCh: make(chan *dtmfJob),
+		dtmfCh: make(chan *rfc4733.Job),
 		done:   make(chan struct{}),
 		up:     make(chan struct{}),
 	}

@@ -37,7 +37,7 @@ type audioSender struct {
 	opusDebt time.Duration // Opus audio sent ahead of the clock
 	frame    []int16
 	payload  []byte
-	dtmf     *dtmfJob
+	dtmf     *rfc4733.Job
 }
 
 // audioLoop sends the audio stream every 20 ms once the session is
@@ -182,17 +182,10 @@ func (s *Session) writePacket(st *audioSender, b *binding, pt uint8, ts uint32, 
 	s.stats.sent(media.Audio, len(payload))
 }
 
-// dtmfJob is one SendDTMF call, played by the audio loop.
-type dtmfJob struct {
-	ctx    context.Context
-	player *rfc4733.Player
-	done   chan error // receives the result once
-}
-
 // finishDTMF ends the current job, if any, with err.
 func (st *audioSender) finishDTMF(err error) {
 	if st.dtmf != nil {
-		st.dtmf.done <- err
+		st.dtmf.Finish(err)
 		st.dtmf = nil
 	}
 }
@@ -201,17 +194,17 @@ func (st *audioSender) finishDTMF(err error) {
 // it sent a telephone-event (the interval carries no audio).
 func (s *Session) dtmfTick(st *audioSender, b *binding) bool {
 	j := st.dtmf
-	if j.player.Starting() {
-		if j.player.Done() {
+	if j.Starting() {
+		if j.Done() {
 			st.finishDTMF(nil)
 			return false
 		}
-		if err := j.ctx.Err(); err != nil {
+		if err := j.Ctx.Err(); err != nil {
 			st.finishDTMF(err)
 			return false
 		}
 	}
-	pkt, ok := j.player.Next(st.ts, b.codec.ClockRate, j.ctx.Err() != nil)
+	pkt, ok := j.Next(st.ts, b.codec.ClockRate, j.Ctx.Err() != nil)
 	if !ok {
 		return false
 	}
@@ -240,18 +233,5 @@ func (s *Session) SendDTMF(ctx context.Context, tones string, opts media.DTMFOpt
 	if !s.sendAudio.Load() {
 		return fmt.Errorf("%w: cannot send DTMF", errNotSending)
 	}
-	job := &dtmfJob{ctx: ctx, player: rfc4733.NewPlayer(tones, opts), done: make(chan error, 1)}
-	select {
-	case s.dtmfCh <- job:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-s.done:
-		return media.ErrClosed
-	}
-	select {
-	case err := <-job.done:
-		return err
-	case <-s.done:
-		return media.ErrClosed
-	}
+	return rfc4733.NewJob(ctx, tones, opts).Run(s.dtmfCh, s.done)
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ringo-sip/ringo/media"
 	"github.com/ringo-sip/ringo/media/audio"
+	"github.com/ringo-sip/ringo/media/internal/rfc4733"
 )
 
 // Session is the media of one call on pion. It implements media.Session;
@@ -56,13 +57,13 @@ type Session struct {
 
 	stats sessionStats
 
-	dtmfMu sync.Mutex     // serializes SendDTMF
-	dtmfCh chan *dtmfJob  // SendDTMF → audio loop
-	up     chan struct{}  // closed when first connected
-	upOnce sync.Once      // closes up
-	done   chan struct{}  // closed by Close
-	closed sync.Once      // runs Close once
-	wg     sync.WaitGroup // the session's goroutines
+	dtmfMu sync.Mutex        // serializes SendDTMF
+	dtmfCh chan *rfc4733.Job // SendDTMF → audio loop
+	up     chan struct{}     // closed when first connected
+	upOnce sync.Once         // closes up
+	done   chan struct{}     // closed by Close
+	closed sync.Once         // runs Close once
+	wg     sync.WaitGroup    // the session's goroutines
 }
 
 var _ media.Session = (*Session)(nil)
@@ -89,7 +90,7 @@ func (e *Engine) NewSessionWith(ctx context.Context, o SessionOptions) (*Session
 		desired: media.DirectionSendRecv, agreed: media.DirectionSendRecv,
 		src: o.AudioSource, opusSrc: o.OpusSource, sink: o.AudioSink, opusSink: o.OpusSink,
 		videoSrc: o.VideoSource, videoSink: o.VideoSink,
-		dtmfCh: make(chan *dtmfJob), up: make(chan struct{}), done: make(chan struct{}),
+		dtmfCh: make(chan *rfc4733.Job), up: make(chan struct{}), done: make(chan struct{}),
 	}
 	stream := "ringo-" + randomHex(8)
 	s.audio = &rtpTrack{id: "audio", streamID: stream, kind: webrtc.RTPCodecTypeAudio, choose: s.chooseAudio}
